@@ -1,0 +1,68 @@
+"""流动党员之家: the Flask service for mobile party members, their branches, townships and county."""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+
+from flask import Flask, jsonify, send_from_directory
+from sqlalchemy import text
+
+from server.config import load_config
+from server.extensions import api, db, migrate
+
+# Each feature package exposes init_app(app) registering its blueprints and commands.
+FEATURES = ("wechat", "audit", "auth", "orgs", "members", "checkins", "dues", "sync", "dashboard", "demo")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config from the environment (or test_config), extensions, features."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"},
+        "syncSignature": {"type": "apiKey", "in": "header", "name": "X-Sync-Signature"},
+    }}})
+
+    from server import errors
+
+    errors.init_app(app)
+    for name in FEATURES:
+        importlib.import_module(f"server.{name}").init_app(app)
+    _register_platform_routes(app)
+    return app
+
+
+def _register_platform_routes(app: Flask) -> None:
+    import swagger_ui_bundle
+
+    from server.store import get_redis
+
+    @app.get("/healthz")
+    def healthz():
+        """Liveness and readiness: the database and Redis answer."""
+        checks = {}
+        try:
+            db.session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception:  # noqa: BLE001 - report, never raise, from a health check
+            checks["database"] = "error"
+        try:
+            get_redis().ping()
+            checks["redis"] = "ok"
+        except Exception:  # noqa: BLE001
+            checks["redis"] = "error"
+        healthy = all(v == "ok" for v in checks.values())
+        return jsonify({"status": "ok" if healthy else "error", "checks": checks}), 200 if healthy else 503
+
+    @app.get("/api/swagger-ui/<path:filename>")
+    def swagger_ui_assets(filename):
+        """Swagger UI served from the installed package, never from a CDN."""
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)

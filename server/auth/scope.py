@@ -1,0 +1,86 @@
+"""The one place that decides what a staff user may see. Out of scope reads as 404."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, select, true
+
+from server.auth.tokens import Principal
+from server.errors import NotFound
+from server.members.models import Member
+from server.orgs.models import Branch, Township
+
+
+def member_filter(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause limiting Member rows to the principal's scope."""
+    role = principal.staff_role
+    if role == "county_admin":
+        return true()
+    if role == "township_admin":
+        return Member.township_id == principal.scope_id
+    if role == "branch_secretary":
+        return Member.mobile_branch_id == principal.scope_id
+    return false()
+
+
+def township_filter(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause limiting Township rows to the principal's scope."""
+    role = principal.staff_role
+    if role == "county_admin":
+        return true()
+    if role == "township_admin":
+        return Township.id == principal.scope_id
+    if role == "branch_secretary":
+        return Township.id == select(Branch.township_id).where(Branch.id == principal.scope_id).scalar_subquery()
+    return false()
+
+
+def branch_filter(principal: Principal) -> ColumnElement[bool]:
+    """A WHERE clause limiting Branch rows to the principal's scope."""
+    role = principal.staff_role
+    if role == "county_admin":
+        return true()
+    if role == "township_admin":
+        return Branch.township_id == principal.scope_id
+    if role == "branch_secretary":
+        return Branch.id == principal.scope_id
+    return false()
+
+
+def can_see_member(principal: Principal, member: Member) -> bool:
+    role = principal.staff_role
+    return (
+        role == "county_admin"
+        or (role == "township_admin" and member.township_id == principal.scope_id)
+        or (role == "branch_secretary" and member.mobile_branch_id == principal.scope_id)
+    )
+
+
+def can_see_branch(principal: Principal, branch: Branch) -> bool:
+    role = principal.staff_role
+    return (
+        role == "county_admin"
+        or (role == "township_admin" and branch.township_id == principal.scope_id)
+        or (role == "branch_secretary" and branch.id == principal.scope_id)
+    )
+
+
+def can_see_township(principal: Principal, township_id: int, branch_township_id: int | None = None) -> bool:
+    role = principal.staff_role
+    if role == "county_admin":
+        return True
+    if role == "township_admin":
+        return township_id == principal.scope_id
+    return role == "branch_secretary" and branch_township_id == township_id
+
+
+def require_member(principal: Principal, member: Member | None) -> Member:
+    """The member if in scope; otherwise 404 so existence is not revealed."""
+    if member is None or not can_see_member(principal, member):
+        raise NotFound("找不到该党员")
+    return member
+
+
+def require_branch(principal: Principal, branch: Branch | None) -> Branch:
+    """The branch if in scope; otherwise 404."""
+    if branch is None or not can_see_branch(principal, branch):
+        raise NotFound("找不到该支部")
+    return branch

@@ -1,0 +1,71 @@
+"""Personal data at rest: AES-GCM encryption and keyed lookup hashes under FIELD_KEY (PIPL)."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from sqlalchemy import String
+from sqlalchemy.types import TypeDecorator
+
+_VERSION = b"\x01"
+
+
+def _keys() -> tuple[bytes, bytes]:
+    ext = current_app.extensions
+    keys = ext.get("field_keys")
+    if keys is None:
+        master = base64.b64decode(current_app.config["FIELD_KEY"])
+        derive = lambda info: HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(master)  # noqa: E731
+        keys = ext["field_keys"] = (derive(b"field-encryption"), derive(b"field-lookup"))
+    return keys
+
+
+def encrypt(plaintext: str) -> str:
+    """Encrypt a personal field; a fresh nonce each time."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(_keys()[0]).encrypt(nonce, plaintext.encode(), None)
+    return base64.b64encode(_VERSION + nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    """Decrypt a value made by encrypt()."""
+    raw = base64.b64decode(token)
+    return AESGCM(_keys()[0]).decrypt(raw[1:13], raw[13:], None).decode()
+
+
+def lookup_hash(value: str) -> str:
+    """A keyed hash to find a record by ID number or phone without decrypting every row."""
+    return hmac.new(_keys()[1], value.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """Keep the first 4 and last 4 characters of an ID number."""
+    if not value:
+        return value
+    return value[:4] + "*" * max(len(value) - 8, 0) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    """Keep the first 3 and last 4 digits of a phone number."""
+    if not value:
+        return value
+    return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+
+
+class Encrypted(TypeDecorator):
+    """A string column stored AES-GCM encrypted; Python code sees the plaintext."""
+
+    impl = String(255)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else decrypt(value)

@@ -1,0 +1,38 @@
+"""Fixed-window counters in Redis for login, bind, check-in and other abuse-prone calls."""
+from __future__ import annotations
+
+from server.errors import RateLimited
+from server.store import get_redis
+
+
+def hit(key: str, window_s: int) -> int:
+    """Count one event in the window and return the count so far."""
+    r = get_redis()
+    pipe = r.pipeline()
+    pipe.incr(f"rl:{key}")
+    pipe.expire(f"rl:{key}", window_s, nx=True)
+    count, _ = pipe.execute()
+    return int(count)
+
+
+def count(key: str) -> int:
+    """Events counted in the current window."""
+    value = get_redis().get(f"rl:{key}")
+    return int(value or 0)
+
+
+def reset(key: str) -> None:
+    """Forget a window (e.g. after a successful login)."""
+    get_redis().delete(f"rl:{key}")
+
+
+def limit(key: str, max_events: int, window_s: int, message: str | None = None) -> None:
+    """Count this event and refuse with 429 rate_limited once past max_events in the window."""
+    if hit(key, window_s) > max_events:
+        raise RateLimited(message)
+
+
+def refuse_if_over(key: str, max_events: int, message: str | None = None) -> None:
+    """Refuse with 429 when max_events were already counted (counting is done elsewhere)."""
+    if count(key) >= max_events:
+        raise RateLimited(message)

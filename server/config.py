@@ -1,0 +1,114 @@
+"""Configuration from the environment (CONTRACT §1), with embedded defaults for a bare laptop."""
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+DEV_WECHAT_APPID = "wxdev0000000000000"
+DEV_WECHAT_SECRET = "dev-wechat-secret-not-for-production"
+DEV_PAY_MCH_ID = "1900000109"
+DEV_PAY_API_KEY = "devpayapikey0000000000000000000"
+
+_DEV_DEFAULTS = {
+    "WECHAT_APPID": DEV_WECHAT_APPID,
+    "WECHAT_SECRET": DEV_WECHAT_SECRET,
+    "WECHAT_PAY_MCH_ID": DEV_PAY_MCH_ID,
+    "WECHAT_PAY_API_KEY": DEV_PAY_API_KEY,
+}
+
+
+class UnsafeConfiguration(RuntimeError):
+    """Raised when production would start with a missing secret or a development default."""
+
+
+def _instance_secret(instance_path: Path, name: str, make) -> str:
+    """Read a development secret from instance/, generating it once."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
+    """Build the Flask config dict from environment variables."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(instance_path)
+    app_env = env.get("APP_ENV", "development")
+    production = app_env == "production"
+
+    def dev_secret(name, make):
+        return None if production else _instance_secret(instance, name.lower(), make)
+
+    secret_key = env.get("SECRET_KEY") or dev_secret("SECRET_KEY", lambda: secrets.token_urlsafe(48))
+    field_key = env.get("FIELD_KEY") or dev_secret(
+        "FIELD_KEY", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+    emulator = env.get("WECHAT_EMULATOR", "0" if production else "1") == "1"
+    public_base = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'party.db'}"
+
+    config = {
+        "APP_ENV": app_env,
+        "SECRET_KEY": secret_key,
+        "FIELD_KEY": field_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env.get("REDIS_URL", "memory://"),
+        "WECHAT_APPID": env.get("WECHAT_APPID", None if production else DEV_WECHAT_APPID),
+        "WECHAT_SECRET": env.get("WECHAT_SECRET", None if production else DEV_WECHAT_SECRET),
+        "WECHAT_API_BASE": env.get("WECHAT_API_BASE", "https://api.weixin.qq.com/"),
+        "WECHAT_PAY_MCH_ID": env.get("WECHAT_PAY_MCH_ID", None if production else DEV_PAY_MCH_ID),
+        "WECHAT_PAY_API_KEY": env.get("WECHAT_PAY_API_KEY", None if production else DEV_PAY_API_KEY),
+        "WECHAT_PAY_API_BASE": env.get("WECHAT_PAY_API_BASE", "https://api.mch.weixin.qq.com/"),
+        "WECHAT_PAY_NOTIFY_URL": env.get(
+            "WECHAT_PAY_NOTIFY_URL", f"{public_base}/api/v1/pay/wechat/notify"
+        ),
+        "WECHAT_EMULATOR": emulator,
+        "PUBLIC_BASE_URL": public_base,
+        "TRUSTED_PROXIES": [p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "JSON_AS_ASCII": False,
+        # flask-smorest / OpenAPI
+        "API_TITLE": "流动党员之家 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/swagger-ui/",
+    }
+    if production:
+        check_production(config, env)
+    return config
+
+
+def check_production(config: dict, env: dict[str, str]) -> None:
+    """Refuse unsafe production settings, naming each one."""
+    problems = []
+    for name in ("SECRET_KEY", "FIELD_KEY", "DATABASE_URL", "REDIS_URL", *_DEV_DEFAULTS):
+        if not env.get(name):
+            problems.append(f"{name} is not set")
+    for name, dev_value in _DEV_DEFAULTS.items():
+        if env.get(name) == dev_value:
+            problems.append(f"{name} is the development default")
+    if config["WECHAT_EMULATOR"]:
+        problems.append("WECHAT_EMULATOR=1 is not allowed in production")
+    if env.get("REDIS_URL", "").startswith("memory://"):
+        problems.append("REDIS_URL=memory:// only works for one process")
+    if env.get("DATABASE_URL", "").startswith("sqlite"):
+        problems.append("DATABASE_URL must not be SQLite in production")
+    key = env.get("FIELD_KEY")
+    if key:
+        try:
+            if len(base64.b64decode(key, validate=True)) != 32:
+                problems.append("FIELD_KEY must be base64 of 32 bytes")
+        except ValueError:
+            problems.append("FIELD_KEY must be base64 of 32 bytes")
+    if problems:
+        raise UnsafeConfiguration("refusing to start in production: " + "; ".join(problems))

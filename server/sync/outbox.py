@@ -1,0 +1,21 @@
+"""Recording changes for the townships, inside the caller's transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from server.common.timeutil import utcnow
+from server.extensions import db
+from server.sync.models import CHANGE_TYPES, OutboxChange
+
+
+def record_change(change_type: str, member, data: dict, at: datetime | None = None) -> OutboxChange:
+    """Add a change for `member`'s township to the current transaction (flushes, never commits)."""
+    if change_type not in CHANGE_TYPES:
+        raise ValueError(f"unknown change type {change_type}")
+    change = OutboxChange(
+        type=change_type, member_id=member.id, township_id=member.township_id,
+        at=at or utcnow(), data=data,
+    )
+    db.session.add(change)
+    db.session.flush([change])
+    return change

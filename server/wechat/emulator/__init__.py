@@ -1,0 +1,118 @@
+"""A loopback WeChat emulator speaking WeChat's real wire formats with real signatures.
+
+It is a separate small WSGI app served on 127.0.0.1 in a daemon thread. Its state (single-use
+login codes, access tokens, orders, grants) lives in the service's own Redis, so every worker
+of one deployment sees the same emulator state. Development and tests only: production refuses
+to start with WECHAT_EMULATOR=1.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+from server.store import connect
+
+_lock = threading.Lock()
+_running: dict[tuple, "EmulatorServer"] = {}
+
+
+class EmulatorState:
+    """The emulator's view of one deployment: credentials plus a Redis for its state."""
+
+    def __init__(self, config: dict):
+        self.appid = config["WECHAT_APPID"]
+        self.secret = config["WECHAT_SECRET"]
+        self.mch_id = config["WECHAT_PAY_MCH_ID"]
+        self.api_key = config["WECHAT_PAY_API_KEY"]
+        self.notify_url = config["WECHAT_PAY_NOTIFY_URL"]
+        self.redis = connect(config["REDIS_URL"])
+
+    def key(self, *parts) -> str:
+        return "wxemu:" + ":".join(str(p) for p in parts)
+
+    def put(self, ttl: int | None, value: dict, *parts) -> None:
+        self.redis.set(self.key(*parts), json.dumps(value), ex=ttl)
+
+    def get(self, *parts) -> dict | None:
+        raw = self.redis.get(self.key(*parts))
+        return None if raw is None else json.loads(raw)
+
+    def take(self, *parts) -> dict | None:
+        """Read and delete atomically (single-use codes)."""
+        raw = self.redis.getdel(self.key(*parts))
+        return None if raw is None else json.loads(raw)
+
+    def valid_access_token(self) -> bool:
+        token = request.args.get("access_token", "")
+        return bool(token) and self.redis.exists(self.key("token", token)) == 1
+
+
+def wechat_error(errcode: int, errmsg: str):
+    """WeChat answers errors with HTTP 200 and an errcode body."""
+    return jsonify({"errcode": errcode, "errmsg": errmsg})
+
+
+def create_emulator_app(config: dict) -> Flask:
+    """The emulator's WSGI app for one deployment's config."""
+    from server.wechat.emulator import mp, pay, wxa
+
+    app = Flask("wechat_emulator")
+    app.extensions["emulator_state"] = EmulatorState(config)
+    for module in (mp, wxa, pay):
+        app.register_blueprint(module.bp)
+    return app
+
+
+class EmulatorServer:
+    """The emulator served on a loopback port in a daemon thread."""
+
+    def __init__(self, config: dict):
+        self.app = create_emulator_app(config)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.base = f"http://127.0.0.1:{self.server.server_port}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, name="wechat-emulator", daemon=True)
+        self.thread.start()
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.app.extensions["emulator_state"]
+
+
+def _identity(config: dict) -> tuple:
+    return (config["REDIS_URL"], config["WECHAT_APPID"], config["WECHAT_PAY_MCH_ID"], config["WECHAT_PAY_NOTIFY_URL"])
+
+
+def server_for(config: dict) -> EmulatorServer:
+    """The running emulator for this config, started on first use."""
+    ident = _identity(config)
+    with _lock:
+        emu = _running.get(ident)
+        if emu is None:
+            emu = _running[ident] = EmulatorServer(config)
+        return emu
+
+
+def ensure_running(app) -> str:
+    """Start the emulator for this app if needed and return its base URL."""
+    return server_for(app.config).base
+
+
+def issue_login_code(config: dict, openid: str | None = None, unionid: str | None = None) -> str:
+    """What wx.login gives a phone: a code valid once for 5 minutes for this openid."""
+    state = server_for(config).state
+    code = secrets.token_hex(16)
+    openid = openid or "o" + secrets.token_urlsafe(20)
+    state.put(300, {"openid": openid, "unionid": unionid, "session_key": secrets.token_urlsafe(16)}, "code", code)
+    return code
+
+
+def issue_phone_code(config: dict, phone: str) -> str:
+    """What the getPhoneNumber button gives a phone: a single-use code for that number."""
+    state = server_for(config).state
+    code = secrets.token_hex(16)
+    state.put(300, {"phone": phone}, "phone", code)
+    return code
