@@ -12,7 +12,7 @@ from server.config import load_config
 from server.extensions import api, db, migrate
 
 # Each feature package exposes init_app(app) registering its blueprints and commands.
-FEATURES = ("wechat", "audit", "auth", "orgs", "members", "checkins", "dues", "sync", "dashboard", "demo")
+FEATURES = ("jobs", "wechat", "audit", "auth", "orgs", "members", "checkins", "dues", "sync", "dashboard", "demo")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
