@@ -1,0 +1,22 @@
+"""The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from server.extensions import db
+
+
+def test_models_and_migrations_agree(ctx):
+    with db.engine.connect() as conn:
+        mc = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(mc, db.metadata)
+    assert diff == []
+
+
+def test_migrations_have_one_head_and_named_files(ctx):
+    config = current_app.extensions["migrate"].migrate.get_config()
+    script = ScriptDirectory.from_config(config)
+    assert len(script.get_heads()) == 1
+    for revision in script.walk_revisions():
+        assert revision.doc and revision.doc.strip(), f"migration {revision.revision} has no message"
