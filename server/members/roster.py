@@ -241,7 +241,8 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
             progress(1)
     db.session.flush()
     for member in changed:
-        record_change("member.upserted", member, snapshot(member), at=now)
+        record_change("member.upserted", member, snapshot(member), at=now, flush=False)
+    db.session.flush()
     result.township_ids = sorted({t.id for t in townships.values()})
     result.branch_ids = sorted({b.id for b in branches.values()})
     audit.record("roster.imported", "roster", None, {
