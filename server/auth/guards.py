@@ -11,7 +11,8 @@ from server.errors import Forbidden, Unauthorized
 
 def current_principal() -> Principal:
     """Resolve the bearer token of this request (401 unauthorized when missing or dead)."""
-    if "principal" in g:
+    # g outlives a request when an app context was already pushed (tests, CLI): key the cache by request.
+    if g.get("principal_request") is request._get_current_object():
         return g.principal
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -19,6 +20,7 @@ def current_principal() -> Principal:
     if principal is None:
         raise Unauthorized("登录已失效，请重新登录")
     g.principal = principal
+    g.principal_request = request._get_current_object()
     return principal
 
 

@@ -36,3 +36,10 @@ def refuse_if_over(key: str, max_events: int, message: str | None = None) -> Non
     """Refuse with 429 when max_events were already counted (counting is done elsewhere)."""
     if count(key) >= max_events:
         raise RateLimited(message)
+
+
+def undo(key: str) -> None:
+    """Take back one counted event (a reserved attempt that turned out not to be a failure)."""
+    r = get_redis()
+    if r.decr(f"rl:{key}") <= 0:
+        r.delete(f"rl:{key}")

@@ -1,12 +1,25 @@
 """Member services: status changes and the member snapshot sent to townships."""
 from __future__ import annotations
 
+import re
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
 from server.audit import service as audit
-from server.common.timeutil import utcnow
+from server.auth import scope
+from server.auth.models import StaffUser
+from server.auth.tokens import Principal
+from server.common import ratelimit
+from server.common.crypto import lookup_hash
+from server.common.timeutil import isoformat, month_of, utcnow
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
-from server.members.models import STATUSES, Member, MemberStatusChange
+from server.members import idcard
+from server.members.models import STATUSES, Member, MemberStatusChange, Report
 from server.sync.outbox import record_change
+
+_ORG_LOADS = (selectinload(Member.township), selectinload(Member.village_branch), selectinload(Member.mobile_branch))
 
 
 def snapshot(member: Member) -> dict:
@@ -50,3 +63,108 @@ def change_status(member_id: int, to_status: str, reason: str, actor: str) -> Me
     change = apply_status(member, to_status, reason, actor)
     db.session.commit()
     return change
+
+
+# ---- the member's own view --------------------------------------------------------------------
+
+REPORTS_PER_HOUR = 20
+
+
+def get_member(member_id: int) -> Member:
+    """The member behind a bound token (404 if the roster row is gone)."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        raise NotFound("找不到该党员")
+    return member
+
+
+def create_report(member_id: int, city: str, address: str, employer: str,
+                  lat: float | None, lng: float | None) -> Report:
+    """A monthly report-in: stored, the member's activity stamped, the township told, in one transaction."""
+    ratelimit.limit(f"report:{member_id}", REPORTS_PER_HOUR, 3600, "提交太频繁，请稍后再试")
+    member = db.session.get(Member, member_id, with_for_update=True)
+    if member is None:
+        raise NotFound("找不到该党员")
+    now = utcnow()
+    report = Report(member_id=member.id, month=month_of(now), city=city.strip(), address=address.strip(),
+                    employer=employer.strip(), lat=lat, lng=lng, created_at=now)
+    db.session.add(report)
+    member.last_activity_at = now
+    db.session.flush()
+    record_change("report.created", member, {
+        "report_id": report.id, "month": report.month, "city": report.city, "address": report.address,
+        "employer": report.employer, "lat": lat, "lng": lng, "reported_at": isoformat(now),
+    }, at=now)
+    db.session.commit()
+    return report
+
+
+def list_reports(member_id: int, page: int, per_page: int) -> dict:
+    """The member's own report-ins, newest first."""
+    query = select(Report).where(Report.member_id == member_id).order_by(Report.created_at.desc(), Report.id.desc())
+    return _page(query, page, per_page)
+
+
+def _page(query, page: int, per_page: int) -> dict:
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+# ---- staff reads (every one audited) ----------------------------------------------------------
+
+_PHONE_RE = re.compile(r"^1\d{10}$")
+
+
+def search_members(principal: Principal, *, page: int, per_page: int, branch_id: int | None = None,
+                   township_id: int | None = None, status: str | None = None, q: str | None = None) -> dict:
+    """Members in the caller's scope, filtered and paged; the read is audited."""
+    query = select(Member).where(scope.member_filter(principal))
+    if branch_id is not None:
+        query = query.where(or_(Member.mobile_branch_id == branch_id, Member.village_branch_id == branch_id))
+    if township_id is not None:
+        query = query.where(Member.township_id == township_id)
+    if status is not None:
+        query = query.where(Member.status == status)
+    if q:
+        query = query.where(_match(q.strip()))
+    query = query.options(*_ORG_LOADS).order_by(Member.id)
+    result = _page(query, page, per_page)
+    audit.record("member.list_read", "member", None, {
+        "filters": {"branch_id": branch_id, "township_id": township_id, "status": status, "q": bool(q)},
+        "page": page, "total": result["total"], "member_ids": [m.id for m in result["items"]],
+    })
+    db.session.commit()
+    return result
+
+
+def _match(q: str):
+    """A full ID number or phone matches exactly through its keyed hash; anything else is a name substring."""
+    if idcard.is_valid(q):
+        return Member.id_number_hash == lookup_hash(idcard.normalize(q))
+    if _PHONE_RE.match(q):
+        return Member.phone_hash == lookup_hash(q)
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Member.name.like(f"%{escaped}%", escape="\\")
+
+
+def member_detail(principal: Principal, member_id: int) -> Member:
+    """One member in the caller's scope (404 otherwise), with status history; the read is audited."""
+    member = scope.require_member(principal, db.session.get(Member, member_id))
+    member.status_history = db.session.execute(
+        select(MemberStatusChange).where(MemberStatusChange.member_id == member.id)
+        .order_by(MemberStatusChange.at.desc(), MemberStatusChange.id.desc())
+    ).scalars().all()
+    audit.record("member.read", "member", member.id, None)
+    db.session.commit()
+    return member
+
+
+def staff_change_status(principal: Principal, member_id: int, to_status: str, reason: str) -> Member:
+    """A township or county admin changes a member's status (scope checked first)."""
+    member = scope.require_member(principal, db.session.get(Member, member_id))
+    if member.status == to_status:
+        raise Unprocessable("党员已处于该状态", code="status_unchanged", errors={"status": ["与当前状态相同"]})
+    actor = db.session.get(StaffUser, principal.subject_id)
+    change_status(member.id, to_status, reason, actor=actor.username if actor else f"staff:{principal.subject_id}")
+    return member_detail(principal, member.id)

@@ -8,8 +8,12 @@ from server.extensions import db
 from server.sync.models import CHANGE_TYPES, OutboxChange
 
 
-def record_change(change_type: str, member, data: dict, at: datetime | None = None) -> OutboxChange:
-    """Add a change for `member`'s township to the current transaction (flushes, never commits)."""
+def record_change(change_type: str, member, data: dict, at: datetime | None = None,
+                  flush: bool = True) -> OutboxChange:
+    """Add a change for `member`'s township to the current transaction (flushes, never commits).
+
+    Bulk writers (the roster import) pass flush=False and flush once for the whole batch.
+    """
     if change_type not in CHANGE_TYPES:
         raise ValueError(f"unknown change type {change_type}")
     change = OutboxChange(
@@ -17,5 +21,6 @@ def record_change(change_type: str, member, data: dict, at: datetime | None = No
         at=at or utcnow(), data=data,
     )
     db.session.add(change)
-    db.session.flush([change])
+    if flush:
+        db.session.flush([change])
     return change

@@ -48,7 +48,8 @@ def phone_number():
     state = _state()
     if not state.valid_access_token():
         return wechat_error(40001, "invalid credential, access_token is invalid or not latest")
-    code = (request.get_json(silent=True) or {}).get("code", "")
+    # wechatpy posts JSON bytes without a JSON content type, as WeChat accepts.
+    code = (request.get_json(force=True, silent=True) or {}).get("code", "")
     issued = state.take("phone", code)
     if issued is None:
         return wechat_error(40029, "invalid code")

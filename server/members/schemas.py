@@ -1,0 +1,119 @@
+"""Member schemas: what members and staff send, and the masked shapes they get back."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from server.common.schemas import OrgRef, PageQuery, StrictSchema
+from server.common.timeutil import isoformat
+from server.members.models import STATUSES
+
+
+class Instant(fields.Field):
+    """An aware datetime leaving the service as ISO 8601 in Beijing time."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return isoformat(value)
+
+
+class MemberOut(Schema):
+    """A member as they and their staff see it: ID number and phone masked."""
+
+    id = fields.Integer()
+    name = fields.String()
+    id_number_masked = fields.String()
+    phone_masked = fields.String(allow_none=True)
+    township = fields.Nested(OrgRef)
+    branch = fields.Nested(OrgRef, attribute="village_branch", metadata={"description": "home village branch"})
+    mobile_branch = fields.Nested(OrgRef)
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    paid_through = fields.String(allow_none=True, metadata={"description": "YYYY-MM or null"})
+
+
+class MeOut(Schema):
+    member = fields.Nested(MemberOut)
+    roles = fields.List(fields.String())
+
+
+class ReportIn(StrictSchema):
+    """A monthly report-in; the server sets the month and the time."""
+
+    city = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    employer = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    lat = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                       validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(load_default=None, allow_none=True, allow_nan=False,
+                       validate=validate.Range(min=-180, max=180))
+
+    @validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("lng") is None):
+            raise ValidationError("经纬度需同时提供", "lat" if data.get("lat") is None else "lng")
+        for name in ("city", "address", "employer"):
+            if name in data and not data[name].strip():
+                raise ValidationError("不能为空", name)
+
+
+class ReportOut(Schema):
+    id = fields.Integer()
+    month = fields.String()
+    city = fields.String()
+    address = fields.String()
+    employer = fields.String()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    created_at = Instant()
+
+
+class ReportPageOut(Schema):
+    items = fields.List(fields.Nested(ReportOut))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class MemberQuery(PageQuery):
+    branch_id = fields.Integer(validate=validate.Range(min=1))
+    township_id = fields.Integer(validate=validate.Range(min=1))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    q = fields.String(validate=validate.Length(min=1, max=64),
+                      metadata={"description": "name substring, or a full ID number or phone (exact)"})
+
+
+class MemberListItem(MemberOut):
+    certificate_no = fields.String(allow_none=True)
+    destination = fields.String(allow_none=True)
+    employer = fields.String(allow_none=True)
+    is_committee = fields.Boolean()
+    last_activity_at = Instant(allow_none=True)
+
+
+class MemberPageOut(Schema):
+    items = fields.List(fields.Nested(MemberListItem))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+class StatusChangeOut(Schema):
+    from_status = fields.String(data_key="from", allow_none=True)
+    to_status = fields.String(data_key="to")
+    reason = fields.String()
+    actor = fields.String()
+    at = Instant()
+
+
+class MemberDetailOut(MemberListItem):
+    left_on = fields.Date(allow_none=True)
+    created_at = Instant()
+    status_history = fields.List(fields.Nested(StatusChangeOut))
+
+
+class StatusIn(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
+
+    @validates_schema
+    def _reason_not_blank(self, data, **kwargs):
+        if "reason" in data and not data["reason"].strip():
+            raise ValidationError("请填写原因", "reason")
