@@ -29,6 +29,13 @@ async function flush(rounds = 60) {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
 }
 
+// For real-timer tests that go through retry back-offs (config.retryDelaysMs is a few ms in tests).
+async function settle(ms = 40) {
+  await flush();
+  await new Promise(resolve => setTimeout(resolve, ms));
+  await flush();
+}
+
 function loadApp() {
   let definition = null;
   global.App = def => { definition = def; };
@@ -103,4 +110,4 @@ class PageView {
   }
 }
 
-module.exports = { setup, flush, loadApp, loadPage, SRC };
+module.exports = { setup, flush, settle, loadApp, loadPage, SRC };
