@@ -98,6 +98,13 @@ class PageView {
     await flush();
   }
 
+  async tapNth(selector, index) {
+    const node = this.all(selector)[index];
+    if (!node) throw new Error('no element ' + selector + ' #' + index);
+    node.dispatchEvent('tap', { detail: {} });
+    await flush();
+  }
+
   async trigger(selector, eventName, detail) {
     const node = this.find(selector);
     if (!node) throw new Error('no element ' + selector);
