@@ -113,6 +113,17 @@ describe('home page', () => {
     expect(view.exists('.member-name')).toBe(false);
   });
 
+  test('a failed launch login shows the error, and reload logs in again', async () => {
+    const { wx } = setup();
+    wx.__route('POST', '/api/v1/auth/login', { fail: 'request:fail timeout' });
+    const view = await loadPage('pages/index/index');
+    expect(view.text('.load-error')).toContain('网络不太好');
+    wx.__route('POST', '/api/v1/auth/login', { data: { token: 'tok', bound: true, roles: ['member'] } });
+    wx.__route('GET', '/api/v1/me', { data: ME });
+    await view.tap('.retry');
+    expect(view.text('.member-name')).toBe('王建国 同志');
+  });
+
   test('a network failure offers a reload, which works', async () => {
     const { wx } = setup({ token: 't', bound: true });
     wx.__route('GET', '/api/v1/me', { fail: 'request:fail timeout' });

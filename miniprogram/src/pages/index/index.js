@@ -49,6 +49,9 @@ Page({
   load: function () {
     var self = this;
     return auth.ready().then(function () {
+      // The launch login failed (bad network): try again now, so "重新加载" really reloads.
+      return api.getToken() ? null : auth.login();
+    }).then(function () {
       if (!auth.isBound()) return null;
       return Promise.all([
         api.request({ url: '/api/v1/me' }),
