@@ -1,0 +1,21 @@
+// Where the service runs and how patient the app is on a slow network.
+// For a real phone, change apiBase to the HTTPS address of the deployed service.
+module.exports = {
+  apiBase: 'http://127.0.0.1:5000',
+  requestTimeoutMs: 10000,
+  // Back-off before each retry of an idempotent request (GET, or a POST the server treats as idempotent).
+  retryDelaysMs: [800, 2000],
+  // How the app waits for the server to confirm a WeChat Pay payment.
+  payPollIntervalMs: 2000,
+  payPollMaxTries: 15,
+  // The secretary's screens.
+  attendancePollMs: 5000,
+  checkinCodeRefreshMs: 30000,
+  checkinCodeRetryMs: 3000,
+  // Subscribe-message templates; replace with the ids configured in the WeChat admin console
+  // (the server must send with the same ids).
+  subscribeTemplates: [
+    { id: 'TEMPLATE_MEETING_REMINDER', name: '会议提醒' },
+    { id: 'TEMPLATE_DUES_REMINDER', name: '党费缴纳提醒' }
+  ]
+};

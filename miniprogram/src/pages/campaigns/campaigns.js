@@ -1,0 +1,57 @@
+var api = require('../../utils/request');
+var auth = require('../../utils/auth');
+var format = require('../../utils/format');
+var money = require('../../utils/money');
+var pay = require('../../utils/pay');
+
+Page({
+  data: { campaigns: [], loadError: '', selectedId: null, amount: '', amountError: '', amountText: '', busy: false, payState: '', payStateText: '' },
+
+  onLoad: function () {
+    this.load();
+  },
+
+  load: function () {
+    var self = this;
+    return auth.ready().then(function () {
+      return api.request({ url: '/api/v1/dues/campaigns', toast: false });
+    }).then(function (body) {
+      var campaigns = api.listOf(body).map(function (c) {
+        return { id: c.id, title: c.title, period: (c.starts_on || '') + ' 至 ' + (c.ends_on || '') };
+      });
+      self.setData({ loadError: '', campaigns: campaigns, selectedId: campaigns.length === 1 ? campaigns[0].id : self.data.selectedId });
+    }, function (err) {
+      self.setData({ loadError: err.message });
+    });
+  },
+
+  pick: function (e) {
+    this.setData({ selectedId: e.currentTarget.dataset.id, payState: '', payStateText: '' });
+  },
+
+  onAmount: function (e) {
+    var parsed = money.parseYuanToFen(e.detail.value);
+    this.setData({ amount: e.detail.value, amountError: '', amountText: parsed.fen ? money.formatFen(parsed.fen) : '' });
+  },
+
+  pay: function () {
+    var parsed = money.parseYuanToFen(this.data.amount);
+    if (parsed.error) {
+      this.setData({ amountError: parsed.error });
+      return Promise.resolve();
+    }
+    var self = this;
+    self.setData({ busy: true, amountError: '' });
+    return pay.pay({ campaign_id: self.data.selectedId, amount_fen: parsed.fen }, function (state) {
+      self.setData({ payState: state, payStateText: pay.STATE_TEXT[state] || '' });
+    }).then(function (result) {
+      var errors = result.errors || {};
+      self.setData({
+        busy: false,
+        payState: result.state,
+        payStateText: result.state === 'error' ? result.message : pay.STATE_TEXT[result.state],
+        amountError: errors.amount_fen || ''
+      });
+    });
+  }
+});

@@ -1,0 +1,126 @@
+var api = require('../../utils/request');
+var auth = require('../../utils/auth');
+var format = require('../../utils/format');
+var money = require('../../utils/money');
+var pay = require('../../utils/pay');
+
+var AHEAD_MONTHS = 6; // paying ahead is limited to 6 months
+
+// Owed months first (oldest first), then months that may be paid ahead.
+function monthChoices(dues, now) {
+  var owed = (dues.owed || []).slice().sort(function (a, b) { return a.month < b.month ? -1 : 1; });
+  var choices = owed.map(function (o) { return { month: o.month, amount_fen: o.amount_fen, owed: true }; });
+  var current = format.currentMonth(now);
+  var last = owed.length ? owed[owed.length - 1].month : (dues.paid_through && dues.paid_through > current ? dues.paid_through : format.monthAdd(current, -1));
+  if (dues.paid_through && dues.paid_through > last) last = dues.paid_through;
+  var limit = format.monthAdd(current, AHEAD_MONTHS);
+  for (var m = format.monthAdd(last, 1); m <= limit && dues.monthly_fen > 0; m = format.monthAdd(m, 1)) {
+    choices.push({ month: m, amount_fen: dues.monthly_fen, owed: false });
+  }
+  return choices;
+}
+
+Page({
+  data: {
+    loaded: false, loadError: '', monthlyText: '', paidThroughText: '', owedCount: 0,
+    choices: [], upTo: -1, selectedCount: 0, payButtonText: '', busy: false, payState: '', payStateText: '', orderNo: ''
+  },
+
+  onShow: function () {
+    this.load();
+  },
+
+  onPullDownRefresh: function () {
+    this.load().then(function () { wx.stopPullDownRefresh(); });
+  },
+
+  load: function () {
+    var self = this;
+    return auth.ready().then(function () {
+      return api.request({ url: '/api/v1/me/dues', toast: false });
+    }).then(function (dues) {
+      self.choiceList = monthChoices(dues);
+      var owedCount = (dues.owed || []).length;
+      self.setData({
+        loaded: true,
+        loadError: '',
+        monthlyText: money.formatFen(dues.monthly_fen),
+        paidThroughText: dues.paid_through ? format.formatMonth(dues.paid_through) : '还没有缴费记录',
+        owedCount: owedCount
+      });
+      self.select(owedCount - 1);
+    }, function (err) {
+      self.setData({ loadError: err.message });
+    });
+  },
+
+  select: function (upTo) {
+    var total = 0;
+    var choices = this.choiceList.map(function (c, i) {
+      if (i <= upTo) total += c.amount_fen;
+      return {
+        month: c.month, label: format.formatMonth(c.month), owed: c.owed,
+        amountText: money.formatFen(c.amount_fen), checked: i <= upTo
+      };
+    });
+    this.setData({
+      choices: choices,
+      upTo: upTo,
+      selectedCount: upTo + 1,
+      payButtonText: upTo >= 0 ? '缴纳 ' + money.formatFen(total) + '（' + (upTo + 1) + '个月）' : '请选择月份'
+    });
+  },
+
+  choose: function (e) {
+    var index = e.currentTarget.dataset.index;
+    this.select(index === this.data.upTo ? index - 1 : index);
+  },
+
+  selectedMonths: function () {
+    return this.choiceList.slice(0, this.data.upTo + 1).map(function (c) { return c.month; });
+  },
+
+  showState: function (state) {
+    this.setData({ payState: state, payStateText: pay.STATE_TEXT[state] || '' });
+  },
+
+  pay: function () {
+    if (this.data.busy || this.data.upTo < 0) return Promise.resolve();
+    var self = this;
+    self.setData({ busy: true });
+    return pay.pay({ months: self.selectedMonths() }, function (state) { self.showState(state); })
+      .then(function (result) {
+        self.setData({ busy: false, orderNo: result.orderNo || '' });
+        if (result.state === 'error') {
+          self.setData({ payState: 'error', payStateText: result.message });
+          return null;
+        }
+        self.showState(result.state);
+        if (result.state === 'paid') return self.load();
+        return null;
+      });
+  },
+
+  checkAgain: function () {
+    var self = this;
+    if (!self.data.orderNo) return Promise.resolve();
+    self.setData({ busy: true });
+    self.showState('confirming');
+    return pay.waitForPaid(self.data.orderNo).then(function (status) {
+      self.setData({ busy: false });
+      self.showState(status === 'paid' ? 'paid' : (status === 'pending' ? 'unconfirmed' : 'failed'));
+      if (status === 'paid') return self.load();
+      return null;
+    });
+  },
+
+  goOrders: function () {
+    wx.navigateTo({ url: '/pages/dues-orders/dues-orders' });
+  },
+
+  goCampaigns: function () {
+    wx.navigateTo({ url: '/pages/campaigns/campaigns' });
+  },
+
+  monthChoices: monthChoices
+});

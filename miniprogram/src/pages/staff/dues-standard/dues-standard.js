@@ -1,0 +1,65 @@
+var api = require('../../../utils/request');
+var money = require('../../../utils/money');
+
+var CATEGORIES = [
+  { value: 'salaried', label: '在职（工资、年薪、个体经营）', needsBase: true, baseLabel: '税后月收入' },
+  { value: 'retired', label: '离退休', needsBase: true, baseLabel: '基本养老金' },
+  { value: 'farmer', label: '农民', needsBase: false },
+  { value: 'student', label: '学生', needsBase: false },
+  { value: 'unemployed', label: '下岗失业、领取低保', needsBase: false },
+  { value: 'hardship', label: '生活困难（需上级批准）', needsBase: false }
+];
+
+Page({
+  data: {
+    q: '', results: [], member: null, year: new Date().getFullYear(), categories: CATEGORIES, categoryIndex: 0,
+    base: '', reason: '', errors: {}, saving: false, resultText: ''
+  },
+
+  onInput: function (e) {
+    var patch = {};
+    patch[e.currentTarget.dataset.field] = e.detail.value;
+    this.setData(patch);
+  },
+
+  onCategory: function (e) {
+    this.setData({ categoryIndex: Number(e.detail.value), errors: {}, resultText: '' });
+  },
+
+  search: function () {
+    var self = this;
+    var q = encodeURIComponent(self.data.q.trim());
+    return api.request({ url: '/api/v1/members?q=' + q, staff: true }).then(function (body) {
+      self.setData({ results: api.listOf(body), member: null, resultText: '' });
+      if (!self.data.results.length) wx.showToast({ title: '没有找到', icon: 'none' });
+    }, function () {});
+  },
+
+  pick: function (e) {
+    this.setData({ member: this.data.results[e.currentTarget.dataset.index], results: [], resultText: '', errors: {} });
+  },
+
+  save: function () {
+    var category = CATEGORIES[this.data.categoryIndex];
+    var body = { year: this.data.year, category: category.value };
+    var errors = {};
+    if (category.needsBase) {
+      var parsed = money.parseYuanToFen(this.data.base);
+      if (parsed.error) errors.income_base_fen = parsed.error;
+      else body.income_base_fen = parsed.fen;
+    }
+    if (this.data.reason.trim()) body.reason = this.data.reason.trim();
+    else if (category.value === 'hardship') errors.reason = '生活困难减免须写明原因';
+    this.setData({ errors: errors, resultText: '' });
+    if (Object.keys(errors).length) return Promise.resolve();
+    var self = this;
+    self.setData({ saving: true });
+    return api.request({ url: '/api/v1/members/' + self.data.member.id + '/dues-standard', method: 'PUT', data: body, staff: true })
+      .then(function (result) {
+        var rate = typeof result.rate === 'number' ? '，比例 ' + (result.rate * 100).toFixed(1).replace(/\.0$/, '') + '%' : '';
+        self.setData({ saving: false, resultText: '已保存：每月 ' + money.formatFen(result.monthly_fen) + rate });
+      }, function (err) {
+        self.setData({ saving: false, errors: api.fieldErrors(err) });
+      });
+  }
+});

@@ -1,0 +1,203 @@
+const { setup, loadPage, flush } = require('./harness');
+
+const PAY_PARAMS = { timeStamp: '1767225600', nonceStr: 'n0nce', package: 'prepay_id=wx123', signType: 'MD5', paySign: 'ABC' };
+
+function duesRoutes(wx, dues) {
+  wx.__route('GET', '/api/v1/me/dues', { data: dues || {
+    monthly_fen: 1500, paid_through: '2026-01',
+    owed: [{ month: '2026-03', amount_fen: 1500 }, { month: '2026-02', amount_fen: 1500 }], orders: []
+  } });
+}
+
+afterEach(() => { jest.useRealTimers(); });
+
+describe('my dues', () => {
+  test('shows the standard, paid_through, owed months; tapping a month selects it and those before it', async () => {
+    jest.useFakeTimers({ now: new Date('2026-03-10T04:00:00Z') });
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    const view = await loadPage('pages/dues/dues');
+    expect(view.text('.monthly')).toBe('15.00 元');
+    expect(view.text('.paid-through')).toBe('2026年1月');
+    expect(view.text('.owed-count')).toBe('2 个月');
+    const months = view.data.choices.map(c => c.month);
+    expect(months).toEqual(['2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09']);
+    expect(view.text('.pay')).toBe('缴纳 30.00 元（2个月）');
+    expect(view.texts('.month-choice')[0]).toContain('☑ 2026年2月（欠交）');
+    await view.tapNth('.month-choice', 3);
+    expect(view.text('.pay')).toBe('缴纳 60.00 元（4个月）');
+    expect(view.texts('.month-choice')[3]).toContain('☑ 2026年5月');
+    expect(view.texts('.month-choice')[4]).toContain('☐ 2026年6月');
+    await view.tapNth('.month-choice', 3);
+    expect(view.text('.pay')).toBe('缴纳 45.00 元（3个月）');
+    await view.tapNth('.month-choice', 0);
+    await view.tapNth('.month-choice', 0);
+    expect(view.text('.pay')).toBe('请选择月份');
+    expect(view.data.selectedCount).toBe(0);
+  });
+});
+
+describe('pay flow', () => {
+  test('pays, then polls the server until it says paid', async () => {
+    jest.useFakeTimers();
+    const { wx, config } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D202603001', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('GET', '/api/v1/dues/orders/D202603001',
+      { data: { order_no: 'D202603001', status: 'pending', amount_fen: 3000, months: ['2026-02', '2026-03'] } },
+      { data: { order_no: 'D202603001', status: 'pending', amount_fen: 3000, months: ['2026-02', '2026-03'] } },
+      { data: { order_no: 'D202603001', status: 'paid', amount_fen: 3000, months: ['2026-02', '2026-03'], paid_at: '2026-03-10T12:00:00+08:00' } });
+    const view = await loadPage('pages/dues/dues');
+    const paying = view.page.pay();
+    await flush();
+    expect(wx.__requests('POST', '/api/v1/dues/orders')[0].data).toEqual({ months: ['2026-02', '2026-03'] });
+    expect(wx.__calls('requestPayment')[0]).toMatchObject(PAY_PARAMS);
+    expect(view.data.payState).toBe('confirming');
+    expect(view.text('.pay-state')).toContain('正在确认');
+    jest.advanceTimersByTime(config.payPollIntervalMs);
+    await flush();
+    expect(view.data.payState).toBe('confirming');
+    jest.advanceTimersByTime(config.payPollIntervalMs);
+    await flush();
+    await paying;
+    expect(wx.__requests('GET', '/api/v1/dues/orders/D202603001')).toHaveLength(3);
+    expect(view.data.payState).toBe('paid');
+    expect(view.text('.pay-state')).toBe('缴费成功，谢谢您！');
+    expect(wx.__requests('GET', '/api/v1/me/dues')).toHaveLength(2);
+  });
+
+  test('WeChat\'s success callback alone never marks the order paid', async () => {
+    jest.useFakeTimers();
+    const { wx, config } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D1', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('GET', '/api/v1/dues/orders/D1', { data: { order_no: 'D1', status: 'pending', amount_fen: 3000, months: [] } });
+    wx.__script('requestPayment', { success: { errMsg: 'requestPayment:ok' } });
+    const view = await loadPage('pages/dues/dues');
+    const paying = view.page.pay();
+    for (let i = 0; i < config.payPollMaxTries + 2; i++) {
+      await flush();
+      jest.advanceTimersByTime(config.payPollIntervalMs);
+    }
+    await flush();
+    await paying;
+    expect(wx.__requests('GET', '/api/v1/dues/orders/D1')).toHaveLength(config.payPollMaxTries);
+    expect(view.data.payState).toBe('unconfirmed');
+    expect(view.text('.pay-state')).toContain('正在确认');
+    expect(view.text('.pay-state')).toContain('请不要重复付款');
+    expect(view.exists('.check-again')).toBe(true);
+
+    wx.__route('GET', '/api/v1/dues/orders/D1', { data: { order_no: 'D1', status: 'paid', amount_fen: 3000, months: [] } });
+    const again = view.page.checkAgain();
+    await flush();
+    await again;
+    expect(view.data.payState).toBe('paid');
+  });
+
+  test('network trouble while confirming keeps polling instead of failing', async () => {
+    jest.useFakeTimers();
+    const { wx, config } = setup({ token: 't', bound: true, retryDelaysMs: [] });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D2', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('GET', '/api/v1/dues/orders/D2', { fail: 'request:fail timeout' }, { data: { order_no: 'D2', status: 'paid' } });
+    const view = await loadPage('pages/dues/dues');
+    const paying = view.page.pay();
+    await flush();
+    jest.advanceTimersByTime(config.payPollIntervalMs);
+    await flush();
+    await paying;
+    expect(view.data.payState).toBe('paid');
+  });
+
+  test('the member cancelling WeChat Pay is said plainly and nothing is polled', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D3', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__script('requestPayment', { fail: 'requestPayment:fail cancel' });
+    const view = await loadPage('pages/dues/dues');
+    await view.page.pay();
+    await flush();
+    expect(view.data.payState).toBe('cancelled');
+    expect(view.text('.pay-state')).toContain('取消');
+    expect(wx.__requests('GET', '/api/v1/dues/orders/D3')).toHaveLength(0);
+  });
+
+  test('a closed order after a failed payment is reported as not paid', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D4', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('GET', '/api/v1/dues/orders/D4', { data: { order_no: 'D4', status: 'closed' } });
+    wx.__script('requestPayment', { fail: 'requestPayment:fail' });
+    const view = await loadPage('pages/dues/dues');
+    await view.page.pay();
+    expect(view.data.payState).toBe('failed');
+  });
+
+  test('409 order_pending: checks that order instead of paying twice', async () => {
+    jest.useFakeTimers();
+    const { wx, config } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 409, data: { code: 'order_pending', message: '有一笔缴费正在处理中', order_no: 'D5' } });
+    wx.__route('GET', '/api/v1/dues/orders/D5', { data: { order_no: 'D5', status: 'pending' } });
+    const view = await loadPage('pages/dues/dues');
+    const paying = view.page.pay();
+    for (let i = 0; i < config.payPollMaxTries + 2; i++) {
+      await flush();
+      jest.advanceTimersByTime(config.payPollIntervalMs);
+    }
+    await paying;
+    expect(wx.__calls('requestPayment')).toHaveLength(0);
+    expect(view.data.payState).toBe('pending_elsewhere');
+    expect(view.text('.pay-state')).toContain('请不要重复付款');
+    expect(wx.__toasts()).toEqual([]);
+  });
+
+  test('409 order_pending without an order number still explains itself', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 409, data: { code: 'order_pending', message: '有一笔缴费正在处理中' } });
+    const view = await loadPage('pages/dues/dues');
+    await view.page.pay();
+    expect(view.data.payState).toBe('pending_elsewhere');
+    expect(wx.__calls('requestPayment')).toHaveLength(0);
+  });
+});
+
+describe('history and special dues', () => {
+  test('payment history with a receipt', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me', { data: { member: { name: '王建国' } } });
+    wx.__route('GET', '/api/v1/me/dues/orders', { data: { items: [
+      { order_no: 'D9', status: 'paid', amount_fen: 4500, months: ['2026-03', '2026-01', '2026-02'], paid_at: '2026-03-10T12:00:00+08:00' },
+      { order_no: 'S1', status: 'paid', amount_fen: 10050, months: [], campaign: { title: '抗洪救灾' }, paid_at: '2026-03-11T09:00:00+08:00' }
+    ] } });
+    const view = await loadPage('pages/dues-orders/dues-orders');
+    expect(view.texts('.order-what')).toEqual(['2026年1月至2026年3月党费', '特殊党费：抗洪救灾']);
+    expect(view.texts('.order-amount')).toEqual(['45.00 元', '100.50 元']);
+    expect(view.exists('.receipt')).toBe(false);
+    await view.tap('.order-item');
+    expect(view.text('.receipt')).toContain('D9');
+    expect(view.text('.receipt')).toContain('王建国');
+  });
+
+  test('special dues: yuan typed as text becomes exact fen; bad amounts are refused on the page', async () => {
+    jest.useFakeTimers();
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/dues/campaigns', { data: { items: [{ id: 4, title: '抗洪救灾特殊党费', starts_on: '2026-03-01', ends_on: '2026-04-30' }] } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'S2', amount_fen: 1015, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('GET', '/api/v1/dues/orders/S2', { data: { order_no: 'S2', status: 'paid' } });
+    const view = await loadPage('pages/campaigns/campaigns');
+    expect(view.data.selectedId).toBe(4);
+    await view.input('.amount-input', '12.345');
+    await view.tap('.pay');
+    expect(view.text('.amount-error')).toContain('小数点后两位');
+    expect(wx.__requests('POST')).toHaveLength(0);
+    await view.input('.amount-input', '10.15');
+    expect(view.text('.amount-text')).toBe('将交纳 10.15 元');
+    const paying = view.page.pay();
+    await flush();
+    await paying;
+    expect(wx.__requests('POST', '/api/v1/dues/orders')[0].data).toEqual({ campaign_id: 4, amount_fen: 1015 });
+    expect(view.data.payState).toBe('paid');
+  });
+});
