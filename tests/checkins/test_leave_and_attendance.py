@@ -139,7 +139,7 @@ def test_attendance_sheet_reads_back(client, secretary, branch):
     assert facts["主持人"] == "王书记" and facts["会议地点"] == "江汉区党群服务中心"
     assert {"出席人员", "请假人员", "缺席人员", "张建国", "老人住院", "补签：忘带手机"} <= flat
     assert any("请假未获批准（想休息）" in c for c in flat) and "未请假" in flat
-    assert ws.page_setup.paperSize == ws.PAPERSIZE_A4 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.sheet_properties.pageSetUpPr.fitToPage
     assert max(c.font.size for row in ws.iter_rows() for c in row if c.value) >= 14
 
 
