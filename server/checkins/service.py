@@ -194,8 +194,8 @@ def checkin_code_png(principal: Principal, event_id: int) -> tuple[bytes, int]:
 
 def _member_event(member_id: int, event_id: int) -> tuple[Member, Event]:
     """The member and an event of their branch they may attend; 404 otherwise."""
-    member = db.session.get(Member, member_id)
-    event = db.session.get(Event, event_id)
+    row = db.session.execute(select(Member, Event).where(Member.id == member_id, Event.id == event_id)).first()
+    member, event = row if row else (None, None)
     if (member is None or event is None or member.status not in PARTICIPATING
             or event.branch_id != member.mobile_branch_id
             or (event.kind == "committee" and not member.is_committee)):
