@@ -16,7 +16,8 @@ from server.store import get_redis
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WeChatClientException", "WeChatPayException", "api_base", "pay_api_base", "get_client", "get_pay"]
+__all__ = ["WeChatClientException", "WeChatPayException", "api_base", "pay_api_base", "get_client", "get_pay",
+           "wxa_code_png", "send_subscribe_message", "note_subscription_grant"]
 
 
 class _Client(WeChatClient):
@@ -67,3 +68,27 @@ def get_pay() -> WeChatPay:
     pay = WeChatPay(cfg["WECHAT_APPID"], cfg["WECHAT_PAY_API_KEY"], cfg["WECHAT_PAY_MCH_ID"], timeout=5)
     pay.API_BASE_URL = pay_api_base()
     return pay
+
+
+def wxa_code_png(scene: str, page: str) -> bytes:
+    """The mini-program code image (PNG bytes) opening `page` with `scene`; WeChatClientException on an error body."""
+    result = get_client().wxa.get_wxa_code_unlimited(scene=scene, page=page)
+    # wechatpy returns the raw response for an image, a dict for a JSON body (an error without errcode != 0).
+    content = getattr(result, "content", None)
+    if content is None or not content.startswith(b"\x89PNG"):
+        errcode = result.get("errcode") if isinstance(result, dict) else None
+        raise WeChatClientException(errcode, "wxacode: not an image")
+    return content
+
+
+def send_subscribe_message(openid: str, template_id: str, data: dict, page: str | None = None) -> dict:
+    """Send one subscribe message (consumes one of the user's one-time grants at WeChat)."""
+    return get_client().wxa.send_subscribe_message(openid, template_id, data, page=page)
+
+
+def note_subscription_grant(openid: str, template_id: str) -> None:
+    """In emulator mode, stand in for the phone telling WeChat that the user accepted one message."""
+    if current_app.config["WECHAT_EMULATOR"]:
+        from server.wechat.emulator.wxa import grant_subscription
+
+        grant_subscription(current_app.config, openid, template_id)
