@@ -8,7 +8,7 @@ from server.auth.models import WechatAccount
 from server.extensions import db
 from server.members.models import Member
 from server.sync.models import OutboxChange
-from tests.conftest import bearer, make_id_number, make_member, member_token
+from tests.factories import bearer, make_id_number, make_member, member_token
 
 
 def _bind(client, token, name, id_number, environ=None, **extra):
@@ -154,7 +154,7 @@ def test_phone_for_another_appid_is_refused(client, ctx, monkeypatch):
 
 
 def test_staff_token_cannot_bind(client, ctx):
-    from tests.conftest import staff_token
+    from tests.factories import staff_token
 
     member = make_member(name="何静")
     assert _bind(client, staff_token(), "何静", member.id_number).status_code == 403

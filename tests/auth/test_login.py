@@ -2,7 +2,7 @@
 import pytest
 import requests
 
-from tests.conftest import bearer, make_member, member_token, staff_token
+from tests.factories import bearer, make_member, member_token, staff_token
 
 
 @pytest.mark.parametrize("errcode", [-1, 45011])

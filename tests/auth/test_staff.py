@@ -5,7 +5,7 @@ from server.audit.models import AuditEntry
 from server.auth import service
 from server.auth.models import StaffUser
 from server.extensions import db
-from tests.conftest import bearer, make_branch, make_township
+from tests.factories import bearer, make_branch, make_township
 
 PASSWORD = "correct-horse-42"
 

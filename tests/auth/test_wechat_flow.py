@@ -7,7 +7,7 @@ from server.auth.models import WechatAccount
 from server.extensions import db
 from server.sync.models import OutboxChange
 from server.wechat import emulator
-from tests.conftest import bearer, make_member
+from tests.factories import bearer, make_member
 
 
 def test_login_bind_me_report_logout(app, client, ctx, wx_login, phone_code):

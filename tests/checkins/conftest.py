@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from server.checkins.models import Event
 from server.common.timeutil import utcnow
 from server.extensions import db
-from conftest import bearer, make_branch, make_member, member_token, staff_token
+from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 # A venue in the city (GCJ-02), and a point about 1.1 km north of it.
 VENUE = (30.5928, 114.3055)

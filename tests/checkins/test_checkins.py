@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from conftest import bearer, make_branch, make_member, member_token
+from tests.factories import bearer, make_branch, make_member, member_token
 from server.checkins import codes
 from server.checkins.models import Checkin
 from server.common.timeutil import utcnow

@@ -53,7 +53,7 @@ def test_png_is_the_mini_program_code_of_the_current_token(client, secretary, ev
 
 
 def test_code_only_for_the_branch_secretary(client, ctx, event, member_auth):
-    from conftest import bearer, make_branch, staff_token
+    from tests.factories import bearer, make_branch, staff_token
 
     other = bearer(staff_token("branch_secretary", make_branch().id))
     assert client.get(f"/api/v1/events/{event.id}/checkin-code", headers=other).status_code == 404

@@ -1,7 +1,7 @@
 """The demo meetings seeder."""
 from sqlalchemy import func, select
 
-from conftest import make_member
+from tests.factories import make_member
 from server.checkins import demo
 from server.checkins.models import Checkin, Event
 from server.common.timeutil import utcnow

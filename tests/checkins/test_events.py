@@ -1,7 +1,7 @@
 """Secretaries plan, edit and cancel meetings; staff read them in scope."""
 from datetime import timedelta
 
-from conftest import bearer, make_branch, make_township, staff_token
+from tests.factories import bearer, make_branch, make_township, staff_token
 from server.audit.models import AuditEntry
 from server.common.timeutil import isoformat, utcnow
 from server.extensions import db

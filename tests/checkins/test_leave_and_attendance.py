@@ -5,7 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from conftest import bearer, make_branch, make_member, member_token, staff_token
+from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 from server.audit.models import AuditEntry
 from server.checkins import service
 from server.common.timeutil import SHANGHAI, utcnow

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conftest import bearer, make_member, member_token
+from tests.factories import bearer, make_member, member_token
 from server.auth.models import WechatAccount
 from server.checkins import tasks
 from server.checkins.models import Reminder, SubscriptionGrant

@@ -8,7 +8,7 @@ from server.members.models import Member
 from server.orgs.models import Branch, Township
 from server.sync.models import OutboxChange
 from server.wechat import emulator
-from tests.conftest import bearer
+from tests.factories import bearer
 
 
 def _counts():

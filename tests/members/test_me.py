@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.members.models import Report
 from server.sync.models import OutboxChange
-from tests.conftest import bearer, make_member, member_token
+from tests.factories import bearer, make_member, member_token
 
 REPORT = {"city": "襄阳市", "address": "樊城区人民路 8 号", "employer": "襄阳汽车轴承厂"}
 

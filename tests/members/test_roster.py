@@ -10,7 +10,7 @@ from server.extensions import db
 from server.members.models import Member
 from server.orgs.models import Branch, Township
 from server.sync.models import OutboxChange
-from tests.conftest import make_id_number
+from tests.factories import make_id_number
 
 HEADER = "姓名,身份证号,手机号,乡镇,村党支部,流动党员党支部,外出时间,流入地,工作单位,活动证编号"
 

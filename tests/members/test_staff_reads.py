@@ -5,7 +5,7 @@ from server.audit.models import AuditEntry
 from server.extensions import db
 from server.members.models import MemberStatusChange
 from server.sync.models import OutboxChange
-from tests.conftest import bearer, make_branch, make_member, make_township, member_token, staff_token
+from tests.factories import bearer, make_branch, make_member, make_township, member_token, staff_token
 
 
 def _two_townships():

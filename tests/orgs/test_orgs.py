@@ -1,5 +1,5 @@
 """Townships and branches in the caller's scope."""
-from tests.conftest import bearer, make_branch, make_member, make_township, member_token, staff_token
+from tests.factories import bearer, make_branch, make_member, make_township, member_token, staff_token
 
 
 def _county():
