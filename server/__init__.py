@@ -23,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # urllib3 logs full request URLs at DEBUG, and WeChat URLs carry the app secret and login codes.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))

@@ -12,7 +12,7 @@ import secrets
 import threading
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from server.store import connect
 
@@ -67,12 +67,19 @@ def create_emulator_app(config: dict) -> Flask:
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """WeChat's query strings carry the app secret and login codes: never write them to a log."""
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+
 class EmulatorServer:
     """The emulator served on a loopback port in a daemon thread."""
 
     def __init__(self, config: dict):
         self.app = create_emulator_app(config)
-        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler)
         self.base = f"http://127.0.0.1:{self.server.server_port}/"
         self.thread = threading.Thread(target=self.server.serve_forever, name="wechat-emulator", daemon=True)
         self.thread.start()
