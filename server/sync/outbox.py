@@ -31,5 +31,5 @@ def record_change(change_type: str, member, data: dict, at: datetime | None = No
         at=at or utcnow(), data=data, digest_month=data.get(field) if field else None,
     )
     db.session.add(change)
-    db.session.flush([change])
+    db.session.flush()
     return change
