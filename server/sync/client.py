@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import sqlite3
 import sys
 import threading
@@ -67,6 +68,8 @@ class SyncClient:
 
     def call(self, method: str, path: str, params: dict | None = None, body: dict | None = None) -> dict:
         """Send one signed request and return its JSON body (SyncError unless 2xx)."""
+        # A nonce keeps two identical requests in the same second from sharing a (single-use) signature.
+        params = {**(params or {}), "nonce": secrets.token_hex(8)} if method == "GET" else params
         target = self.prefix + path + (f"?{urlencode(params)}" if params else "")
         timestamp = str(int(self.clock()))
         headers = {"X-Sync-Key": self.key_id, "X-Sync-Timestamp": timestamp}

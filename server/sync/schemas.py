@@ -10,10 +10,18 @@ from server.sync.models import CHANGE_TYPES
 MAX_SEQ = 2**62
 
 
+def nonce_field() -> fields.String:
+    """Each signature is accepted once; a client repeating a request within one second varies this."""
+    return fields.String(load_default=None, validate=validate.Length(max=64), metadata={
+        "description": "可选：任意唯一字符串，使同一秒内的相同请求签名不同（签名只能使用一次）"})
+
+
 class ChangesQuery(StrictSchema):
     after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_SEQ),
                            metadata={"description": "上次响应的 next；不传表示从头开始"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    nonce = nonce_field()
+
 
 
 class ChangeOut(Schema):
@@ -33,6 +41,7 @@ class ChangesOut(Schema):
 
 class DigestQuery(StrictSchema):
     month = Month(required=True)
+    nonce = nonce_field()
 
 
 DIGEST_HASH_DOC = (

@@ -35,7 +35,8 @@ def signed_headers(key_id: str, secret: str, method: str, target: str, at: float
 
 
 def signed_get(client, key: tuple[str, str], path: str, params: dict | None = None, at: float | None = None):
-    target = path + (f"?{urlencode(params)}" if params else "")
+    params = {**(params or {}), "nonce": next(_ids)}
+    target = path + f"?{urlencode(params)}"
     return client.get(target, headers=signed_headers(*key, "GET", target, at))
 
 
