@@ -413,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_args(pull_cmd)
     pull_cmd.add_argument("--month", help="核对的月份 YYYY-MM（默认本月）")
     pull_cmd.add_argument("--no-verify", action="store_true", help="只拉取，不核对")
+    pull_cmd.add_argument("--limit", type=int, default=PAGE_LIMIT, help="每页条数 1..1000")
     verify_cmd = commands.add_parser("verify", help="核对某月摘要")
     _connection_args(verify_cmd)
     verify_cmd.add_argument("--month", help="YYYY-MM（默认本月）")
@@ -450,7 +451,7 @@ def main(argv: list[str] | None = None, session=None, clock=time.time) -> int:
         client = SyncClient(args.url, args.key, args.secret, session=session, clock=clock)
         month = args.month or this_month()
         if args.command == "pull":
-            pull(client, ledger)
+            pull(client, ledger, args.limit)
             if args.no_verify:
                 return 0
         return 0 if verify(client, ledger, month) else 1

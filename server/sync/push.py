@@ -86,7 +86,9 @@ def _release(key_pk: int, token: str) -> None:
 
 def send(key: SyncKey, after: int, changes: list[dict]) -> None:
     """POST one signed batch; raises DeliveryFailed unless the receiver answers 2xx."""
-    body = json.dumps({"key_id": key.key_id, "after": after, "next": changes[-1]["seq"], "changes": changes},
+    # A fresh delivery id per attempt: a re-sent batch must not reuse a (single-use) signature.
+    body = json.dumps({"key_id": key.key_id, "delivery_id": secrets.token_hex(12), "after": after,
+                       "next": changes[-1]["seq"], "changes": changes},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     parts = urlsplit(key.webhook_url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -102,3 +102,11 @@ def report(member):
         "report_id": next(_ids), "month": month_of(now), "city": "武汉市", "address": "江汉区解放大道 100 号",
         "employer": "武汉某建筑公司", "lat": 30.58, "lng": 114.27, "reported_at": isoformat(now),
     })
+
+
+def signed_put(client, key: tuple[str, str], path: str, body: dict):
+    import json
+
+    data = json.dumps(body).encode()
+    headers = signed_headers(*key, "PUT", path, body=data)
+    return client.put(path, data=data, headers={**headers, "Content-Type": "application/json"})
