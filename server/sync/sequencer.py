@@ -25,6 +25,23 @@ def has_pending() -> bool:
     ).first() is not None
 
 
+def sequence_soon() -> None:
+    """Sequence before a read, at most once per SYNC_SEQUENCE_DEBOUNCE_MS across all processes.
+
+    Readers only ever read sequenced rows, so skipping a run costs freshness (a few hundred ms,
+    and the worker sequences every 5 s anyway), never correctness; it keeps a crowd of pullers from
+    all probing the outbox at once.
+    """
+    from flask import current_app
+
+    from server.store import get_redis
+
+    debounce_ms = current_app.config.get("SYNC_SEQUENCE_DEBOUNCE_MS", 200)
+    if debounce_ms and not get_redis().set("sync:sequencer-ran", "1", nx=True, px=debounce_ms):
+        return
+    sequence_pending()
+
+
 def sequence_pending(max_batches: int = 100) -> int | None:
     """Sequence committed rows; the number sequenced, or None when another sequencer holds the lock.
 

@@ -78,7 +78,7 @@ def read_changes(key: SyncKey, after: int, limit: int) -> list[OutboxChange]:
 def changes_page(key: SyncKey, after: int, limit: int) -> dict:
     """One page of the feed: {changes, next, more}; `next` is where to resume, always."""
     # Sequence what has committed so far; a busy sequencer means someone else is doing it.
-    sequencer.sequence_pending()
+    sequencer.sequence_soon()
     rows = read_changes(key, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]

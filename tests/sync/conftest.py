@@ -9,8 +9,8 @@ from werkzeug.serving import make_server
 
 @pytest.fixture(autouse=True)
 def _fast_push(app):
-    """Pushes retry at once and time out quickly in tests (the worker's real values are minutes)."""
-    app.config.update(SYNC_PUSH_BACKOFF_S=0, SYNC_PUSH_TIMEOUT_S=1.0, SYNC_PUSH_MAX_ATTEMPTS=4, SYNC_PUSH_BATCH=50)
+    """Every pull sequences; pushes retry at once and time out quickly (the worker's real values are minutes)."""
+    app.config.update(SYNC_SEQUENCE_DEBOUNCE_MS=0, SYNC_PUSH_BACKOFF_S=0, SYNC_PUSH_TIMEOUT_S=1.0, SYNC_PUSH_MAX_ATTEMPTS=4, SYNC_PUSH_BATCH=50)
 
 
 @pytest.fixture
