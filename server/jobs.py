@@ -69,9 +69,10 @@ class AppWorker(SimpleWorker):
         super().__init__(*args, **kwargs)
         self.flask_app = flask_app
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
+        # RQ 3 passes an execution record as a third argument.
         with self.flask_app.app_context():
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
 
 
 def drain(app=None) -> None:

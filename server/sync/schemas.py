@@ -1,0 +1,96 @@
+"""Sync API schemas (CONTRACT §8)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from server.common.schemas import Month, StrictSchema
+from server.common.timeutil import isoformat
+from server.sync.models import CHANGE_TYPES
+
+MAX_SEQ = 2**62
+
+
+def nonce_field() -> fields.String:
+    """Each signature is accepted once; a client repeating a request within one second varies this."""
+    return fields.String(load_default=None, validate=validate.Length(max=64), metadata={
+        "description": "可选：任意唯一字符串，使同一秒内的相同请求签名不同（签名只能使用一次）"})
+
+
+class ChangesQuery(StrictSchema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_SEQ),
+                           metadata={"description": "上次响应的 next；不传表示从头开始"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    nonce = nonce_field()
+
+
+
+class ChangeOut(Schema):
+    seq = fields.Integer(required=True)
+    type = fields.String(required=True, metadata={"enum": list(CHANGE_TYPES)})
+    member_id = fields.Integer(allow_none=True)
+    township_id = fields.Integer(allow_none=True)
+    at = fields.String(required=True, metadata={"description": "ISO 8601，北京时间带时区"})
+    data = fields.Dict(required=True, metadata={"description": "见 docs/changes.md"})
+
+
+class ChangesOut(Schema):
+    changes = fields.List(fields.Nested(ChangeOut), required=True)
+    next = fields.Integer(required=True, metadata={"description": "下次请求的 after（无论 more 是否为 false）"})
+    more = fields.Boolean(required=True)
+
+
+class DigestQuery(StrictSchema):
+    month = Month(required=True)
+    nonce = nonce_field()
+
+
+DIGEST_HASH_DOC = (
+    "hash = hex(SHA-256(UTF-8 of the lines joined by \"\\n\", no trailing newline)). Lines, in this order: "
+    "one \"M <member_id> <status>\" per member in scope now, by member id ascending; "
+    "one \"C <checkin_id>\" per distinct checkin.created whose data.event_month is the month, by checkin id ascending; "
+    "one \"O <order_no> <net_fen>\" per order_no with a dues.paid or dues.refunded whose data.paid_month is the month, "
+    "by order_no ascending (byte order), net_fen = dues.paid amount_fen minus the sum of its dues.refunded amount_fen "
+    "(may be 0). No lines at all: the SHA-256 of the empty string. paid_fen is the sum of net_fen."
+)
+
+
+class DigestOut(Schema):
+    month = fields.String(required=True)
+    members = fields.Integer(required=True)
+    checkins = fields.Integer(required=True)
+    paid_fen = fields.Integer(required=True)
+    hash = fields.String(required=True, metadata={"description": DIGEST_HASH_DOC})
+    through_seq = fields.Integer(required=True, metadata={
+        "description": "计入本摘要的最大 seq：本地游标小于它时请先继续拉取再比对"})
+
+
+class WebhookIn(StrictSchema):
+    url = fields.String(required=True, validate=validate.Length(min=1, max=512))
+
+
+class WebhookOut(Schema):
+    key_id = fields.String()
+    url = fields.String(attribute="webhook_url")
+    delivered_seq = fields.Integer()
+    parked = fields.Boolean(attribute="push_parked")
+
+
+class DeadLetterOut(Schema):
+    id = fields.Integer()
+    key_id = fields.Function(lambda letter: letter.sync_key.key_id)
+    township_id = fields.Function(lambda letter: letter.sync_key.township_id)
+    first_seq = fields.Integer()
+    last_seq = fields.Integer()
+    changes = fields.Integer()
+    attempts = fields.Integer()
+    last_error = fields.String()
+    created_at = fields.Function(lambda letter: isoformat(letter.created_at))
+    replayed_at = fields.Function(lambda letter: isoformat(letter.replayed_at), allow_none=True)
+    replayed_by = fields.String(allow_none=True)
+
+
+class DeadLettersOut(Schema):
+    items = fields.List(fields.Nested(DeadLetterOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()

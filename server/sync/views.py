@@ -1,0 +1,83 @@
+"""Sync endpoints: the signed pull API for townships, and dead letters for the county (CONTRACT §8)."""
+from __future__ import annotations
+
+from flask import g
+from flask_smorest import Blueprint
+
+from server.auth.guards import current_principal, staff_required
+from server.common.schemas import ErrorOut, PageQuery
+from server.sync import service
+from server.sync.schemas import (
+    DIGEST_HASH_DOC, ChangesOut, ChangesQuery, DeadLetterOut, DeadLettersOut, DigestOut, DigestQuery, WebhookIn,
+    WebhookOut,
+)
+from server.sync.signing import sync_signed
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="乡镇台账同步（HMAC 签名请求，见 docs/sync-api.md）")
+
+SIGNED = {"security": [{"syncSignature": []}]}
+SIGNING_DOC = (
+    "Signed request: headers X-Sync-Key, X-Sync-Timestamp (unix seconds, at most 300 s off), "
+    "X-Sync-Signature = hex(HMAC-SHA256(secret, METHOD + \"\\n\" + path_with_query + \"\\n\" + timestamp)); "
+    "with an optional X-Sync-Body-SHA256 (hex SHA-256 of the body) the signed string gets it as a fourth line. "
+    "Each signature is accepted once. Failures: 401 sync_auth_failed."
+)
+
+
+@blp.route("/sync/changes", methods=["GET"])
+@sync_signed
+@blp.arguments(ChangesQuery, location="query")
+@blp.response(200, ChangesOut)
+@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed")
+@blp.doc(**SIGNED, description=SIGNING_DOC + " Changes after the cursor, in seq (commit) order, each exactly once; "
+         "a township key sees only its township. `next` is the cursor to resume from, also when `more` is false.")
+def changes(args):
+    """Pull changes after a cursor."""
+    return service.changes_page(g.sync_key, args["after"], args["limit"])
+
+
+@blp.route("/sync/digest", methods=["GET"])
+@sync_signed
+@blp.arguments(DigestQuery, location="query")
+@blp.response(200, DigestOut)
+@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed")
+@blp.doc(**SIGNED, description=SIGNING_DOC + " Members in scope now, check-ins of events in the month (event_month), "
+         "fen paid net of refunds with a payment time in the month (paid_month, Asia/Shanghai). " + DIGEST_HASH_DOC)
+def digest(args):
+    """Figures both sides compute to prove their records match."""
+    return service.digest(g.sync_key, args["month"])
+
+
+@blp.route("/sync/webhook", methods=["PUT"])
+@sync_signed
+@blp.arguments(WebhookIn)
+@blp.response(200, WebhookOut)
+@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed")
+@blp.doc(**SIGNED, description=SIGNING_DOC + " Registers the key's push target (http/https). Pushes are "
+         "POST {key_id, after, next, changes} in seq order, signed the same way with X-Sync-Body-SHA256 always "
+         "present; a batch is sent only after the previous one was answered 2xx; delivery is at least once, "
+         "so the receiver dedupes by seq.")
+def webhook(args):
+    """Register the push target."""
+    return service.set_webhook(g.sync_key, args["url"])
+
+
+@blp.route("/sync/dead-letters", methods=["GET"])
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, DeadLettersOut)
+@blp.doc(security=[{"bearer": []}])
+@staff_required("county_admin")
+def dead_letters(args):
+    """Push batches that failed too often (their keys are parked until replayed)."""
+    return service.dead_letters(args["page"], args["per_page"])
+
+
+@blp.route("/sync/dead-letters/<int:dead_letter_id>/replay", methods=["POST"])
+@blp.response(200, DeadLetterOut)
+@blp.alt_response(409, schema=ErrorOut, description="already_replayed, sync_key_revoked")
+@blp.doc(security=[{"bearer": []}])
+@staff_required("county_admin")
+def replay_dead_letter(dead_letter_id):
+    """Deliver a dead-lettered batch again, then everything after it in order."""
+    principal = current_principal()
+    return service.replay_dead_letter(dead_letter_id, f"staff:{principal.subject_id}")
