@@ -107,10 +107,10 @@ def _validate_months(member: Member, months: list[str]) -> list[dict]:
 
 
 def _open_orders_for(member_id: int, months: list[str]) -> list[DuesOrder]:
-    return list(db.session.scalars(
-        select(DuesOrder).join(DuesMonthClaim, DuesMonthClaim.order_id == DuesOrder.id)
-        .where(DuesMonthClaim.member_id == member_id, DuesMonthClaim.month.in_(months),
-               DuesOrder.status == "pending").distinct()))
+    claimed = select(DuesMonthClaim.order_id).where(DuesMonthClaim.member_id == member_id,
+                                                     DuesMonthClaim.month.in_(months))
+    return list(db.session.scalars(select(DuesOrder).where(DuesOrder.id.in_(claimed), DuesOrder.status == "pending")
+                                   .order_by(DuesOrder.id)))
 
 
 def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesOrder, dict, bool]:
