@@ -12,7 +12,7 @@ from server.members.models import Member
 from server.sync.models import OutboxChange
 from server.wechat.emulator import pay as emu_pay
 from tests.conftest import bearer, make_branch, member_token, staff_token
-from tests.dues.helpers import (ON_POSTGRES, backdate_order, make_paying_member, months_ago, notify, order, pay,
+from tests.dues.helpers import (backdate_order, make_paying_member, months_ago, notify, order, pay,
                                 run_threads)
 
 SUCCESS = "<return_code><![CDATA[SUCCESS]]></return_code>"
@@ -68,7 +68,6 @@ def test_order_then_notice_credits_the_months_once(app, client, token, member):
     assert db.session.scalar(select(func.count()).select_from(PayNotice)) == 2
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writers need PostgreSQL")
 def test_ten_concurrent_copies_of_a_notice_credit_once(app, client, token, member):
     order_no = order(client, token, [months_ago(3)]).get_json()["order_no"]
     xml = emu_pay.pay_order(app.config, order_no)
@@ -196,7 +195,6 @@ def test_a_pending_month_blocks_other_orders_but_the_same_months_return_the_same
     assert overlap.get_json()["order_no"] == first.get_json()["order_no"]
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writers need PostgreSQL")
 def test_concurrent_orders_for_the_same_month_create_one(app, client, token, member):
     tokens = [token] + [token] * 7
     months = [[months_ago(3)], [months_ago(3), months_ago(2)]]
