@@ -109,6 +109,8 @@ def branch_arrears(principal: Principal, branch_id: int) -> dict:
             since = month_add(member.paid_through, 1) if member.paid_through else month_of(member.created_at)
             flagged.append({"member_id": member.id, "name": member.name, "paid_through": member.paid_through,
                             "unpaid_since": since, "months_unpaid": month_diff(since, month) + 1})
+    audit.record("dues.arrears_read", "branch", branch.id, {"month": month})
+    db.session.commit()
     return {"month": month, "branch": {"id": branch.id, "name": branch.name}, "members": flagged}
 
 

@@ -133,8 +133,11 @@ def standard_history(principal: Principal, member_id: int) -> list[DuesStandard]
     from server.auth.scope import require_member
 
     require_member(principal, db.session.get(Member, member_id))
-    return list(db.session.scalars(select(DuesStandard).where(DuesStandard.member_id == member_id)
-                                   .order_by(DuesStandard.year.desc(), DuesStandard.version.desc())))
+    history = list(db.session.scalars(select(DuesStandard).where(DuesStandard.member_id == member_id)
+                                      .order_by(DuesStandard.year.desc(), DuesStandard.version.desc())))
+    audit.record("dues.standards_read", "member", member_id, None)
+    db.session.commit()
+    return history
 
 
 # ---- what a member owes ----------------------------------------------------------------------------

@@ -259,3 +259,18 @@ def test_my_orders_are_paged(client, token, member):
     body = client.get("/api/v1/me/dues/orders?per_page=5", headers=bearer(token)).get_json()
     assert [o["months"] for o in body["orders"]] == [[months_ago(3)]]
     assert client.get("/api/v1/me/dues", headers=bearer(staff_token())).status_code == 403
+
+
+def test_wechat_down_at_order_time_is_503_and_frees_the_months(client, token, member, monkeypatch):
+    from server.wechat import gateway
+
+    def down(**kwargs):
+        raise gateway.PayError(None, "unreachable")
+
+    monkeypatch.setattr(gateway, "unified_order", down)
+    resp = order(client, token, [months_ago(3)])
+    assert resp.status_code == 503 and resp.get_json()["code"] == "wechat_unavailable"
+    monkeypatch.undo()
+    assert order(client, token, [months_ago(3)]).status_code == 201
+    statuses = sorted(db.session.scalars(select(DuesOrder.status)))
+    assert statuses == ["closed", "pending"]
