@@ -134,7 +134,8 @@ def run_wrk(url: str, bodies_file: str, connections: int, duration: int, threads
     p50 = re.search(r"50%\s+([\d.]+\w+)", out)
     p99 = re.search(r"99%\s+([\d.]+\w+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return {"rps": rps, "p50": p50.group(1) if p50 else "?", "p99": p99.group(1) if p99 else "?",
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "requests": total, "p50": p50.group(1) if p50 else "?", "p99": p99.group(1) if p99 else "?",
             "non_2xx": int(non2xx.group(1)) if non2xx else 0, "raw": out}
 
 
@@ -268,8 +269,8 @@ def main() -> None:
     print(f"signed pay notices      : {notify['rps']:9.1f} req/s  p50 {notify['p50']}  p99 {notify['p99']}  "
           f"non-2xx {notify['non_2xx']}")
     print(f"ratio notify / bare     : {notify['rps'] / bare['rps']:.3f}")
-    print(f"first-time credits      : {books['paid_orders']} orders paid "
-          f"(≈ {books['paid_orders'] / args.duration:.0f}/s), the rest were verified repeats")
+    print(f"notices                 : {notify['requests']} answered, {books['paid_orders']} first-time credits, "
+          f"{notify['requests'] - books['paid_orders']} verified repeats")
     print(f"books                   : {books}")
     ok = books["paid_orders"] == books["dues_paid_rows"] and books["duplicate_dues_paid"] == 0 \
         and books["ledger_rows"] == books["paid_orders"]
