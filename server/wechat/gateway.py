@@ -6,18 +6,26 @@ reached by the same code paths.
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
+import requests
 from flask import current_app
 from wechatpy import WeChatClient, WeChatPay
-from wechatpy.exceptions import WeChatClientException, WeChatPayException
+from wechatpy.exceptions import InvalidSignatureException, WeChatClientException, WeChatPayException
+from wechatpy.pay.utils import dict_to_xml
 from wechatpy.session.redisstorage import RedisStorage
 
 from server.store import get_redis
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WeChatClientException", "WeChatPayException", "api_base", "pay_api_base", "get_client", "get_pay",
-           "wxa_code_png", "send_subscribe_message", "note_subscription_grant"]
+__all__ = [
+    "WeChatClientException", "WeChatPayException", "api_base", "pay_api_base", "get_client", "get_pay",
+    "wxa_code_png", "send_subscribe_message", "note_subscription_grant",
+    "PayError", "PayNoticeInvalid", "unified_order", "jsapi_params", "query_order", "close_order", "refund",
+    "parse_payment_notice", "notice_reply", "pay_time",
+]
 
 
 class _Client(WeChatClient):
@@ -92,3 +100,110 @@ def note_subscription_grant(openid: str, template_id: str) -> None:
         from server.wechat.emulator.wxa import grant_subscription
 
         grant_subscription(current_app.config, openid, template_id)
+
+
+# ---- WeChat Pay v2 ---------------------------------------------------------------------------------
+
+class PayError(Exception):
+    """WeChat Pay refused a call (`code` is its err_code, e.g. ORDERPAID) or could not be reached (code None)."""
+
+    def __init__(self, code: str | None, message: str = ""):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class PayNoticeInvalid(Exception):
+    """A payment notice whose signature does not verify (or that is not a notice at all)."""
+
+
+SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
+NOTICE_SUCCESS = "SUCCESS"
+
+
+def _pay_call(func, *args, **kwargs) -> dict:
+    """Call wechatpy, verify the answer's signature and turn every failure into PayError."""
+    pay = func.__self__._client
+    try:
+        data = func(*args, **kwargs)
+    except WeChatPayException as err:
+        raise PayError(err.errcode or err.return_code or "FAIL", err.errmsg or err.return_msg or "") from err
+    except requests.RequestException as err:
+        raise PayError(None, "wechat pay unreachable") from err
+    if not isinstance(data, dict) or not pay.check_signature(dict(data)):
+        raise PayError("SIGNERROR", "response signature does not verify")
+    return data
+
+
+def unified_order(*, out_trade_no: str, body: str, total_fee: int, openid: str, client_ip: str,
+                  expires_at: datetime) -> str:
+    """Create a JSAPI order (unifiedorder) and return its prepay_id."""
+    pay = get_pay()
+    data = _pay_call(
+        pay.order.create, trade_type="JSAPI", body=body, total_fee=total_fee,
+        notify_url=current_app.config["WECHAT_PAY_NOTIFY_URL"], client_ip=client_ip or "127.0.0.1",
+        user_id=openid, out_trade_no=out_trade_no, time_expire=expires_at.astimezone(SHANGHAI_TZ),
+    )
+    return data["prepay_id"]
+
+
+def jsapi_params(prepay_id: str) -> dict:
+    """The signed argument of wx.requestPayment: timeStamp, nonceStr, package, signType, paySign."""
+    params = get_pay().jsapi.get_jsapi_params(prepay_id)
+    return {k: params[k] for k in ("timeStamp", "nonceStr", "package", "signType", "paySign")}
+
+
+def query_order(out_trade_no: str) -> dict | None:
+    """orderquery: the order as WeChat sees it (trade_state, total_fee, transaction_id, time_end); None if unknown."""
+    pay = get_pay()
+    try:
+        return _pay_call(pay.order.query, out_trade_no=out_trade_no)
+    except PayError as err:
+        if err.code == "ORDERNOTEXIST":
+            return None
+        raise
+
+
+def close_order(out_trade_no: str) -> str:
+    """closeorder: "closed", or "paid" when WeChat says it was paid meanwhile, or "missing"."""
+    pay = get_pay()
+    try:
+        _pay_call(pay.order.close, out_trade_no)
+    except PayError as err:
+        if err.code == "ORDERPAID":
+            return "paid"
+        if err.code == "ORDERNOTEXIST":
+            return "missing"
+        if err.code == "ORDERCLOSED":
+            return "closed"
+        raise
+    return "closed"
+
+
+def refund(*, out_trade_no: str, out_refund_no: str, total_fee: int, refund_fee: int, reason: str) -> dict:
+    """refund (secapi/pay/refund): the same out_refund_no refunds only once."""
+    pay = get_pay()
+    return _pay_call(pay.refund.apply, total_fee=total_fee, refund_fee=refund_fee, out_refund_no=out_refund_no,
+                     out_trade_no=out_trade_no, refund_desc=reason[:80])
+
+
+def parse_payment_notice(xml: bytes | str) -> dict:
+    """Verify a payment notice's MD5 signature and return its fields (amounts as int). Nothing else is checked."""
+    try:
+        return get_pay().parse_payment_result(xml)
+    except InvalidSignatureException as err:
+        raise PayNoticeInvalid("bad signature") from err
+    except (ValueError, TypeError, AttributeError) as err:
+        raise PayNoticeInvalid("not a payment notice") from err
+
+
+def notice_reply(ok: bool, message: str = "OK") -> str:
+    """The XML WeChat reads back: SUCCESS stops its retries, FAIL asks it to try again."""
+    return dict_to_xml({"return_code": "SUCCESS" if ok else "FAIL", "return_msg": message})
+
+
+def pay_time(time_end: str | None) -> datetime | None:
+    """A WeChat yyyyMMddHHmmss Beijing time as an aware UTC instant."""
+    if not time_end:
+        return None
+    return datetime.strptime(time_end, "%Y%m%d%H%M%S").replace(tzinfo=SHANGHAI_TZ).astimezone(timezone.utc)

@@ -1,4 +1,5 @@
 """Outbox ordering: readers paging by cursor never skip a late commit and never see a change twice."""
+import os
 import random
 import threading
 import time
@@ -9,10 +10,10 @@ from server.extensions import db
 from server.sync import sequencer
 from server.sync.models import OutboxChange
 from server.sync.outbox import record_change
-from tests.factories import DATABASE_URL, make_branch, make_member, make_township
+from tests.factories import make_branch, make_member, make_township
 from tests.sync.synchelpers import make_key, signed_get
 
-ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
 
 def _sequence_everything():

@@ -1,0 +1,148 @@
+"""Dues: standards (versioned per member and year), orders, month claims, the ledger, notices, campaigns."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.common.timeutil import UTCDateTime, utcnow
+from server.extensions import db
+
+CATEGORIES = ("salaried", "retired", "farmer", "student", "unemployed", "hardship")
+ORDER_STATUSES = ("pending", "paid", "closed", "refunded")
+ORDER_KINDS = ("monthly", "special")
+
+
+class DuesStandard(db.Model):
+    """One version of a member's monthly dues for a year. A new setting is a new version, never an edit.
+
+    A version counts once it is approved (`approved_at` set): every category except hardship is approved
+    when set; hardship waits for the township (the level above the branch).
+    """
+
+    __tablename__ = "dues_standards"
+    __table_args__ = (
+        UniqueConstraint("member_id", "year", "version", name="uq_dues_standards_member_year_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(16))
+    income_base_fen: Mapped[int | None] = mapped_column(Integer)
+    rate: Mapped[object | None] = mapped_column(Numeric(6, 4))
+    monthly_fen: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(255))
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class DuesCampaign(db.Model):
+    """A special-dues (特殊党费) campaign opened by the county."""
+
+    __tablename__ = "dues_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(128))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DuesOrder(db.Model):
+    """A WeChat Pay order: monthly dues for some months, or a special-dues gift to a campaign."""
+
+    __tablename__ = "dues_orders"
+    __table_args__ = (
+        Index("ix_dues_orders_status_created", "status", "created_at"),
+        Index("ix_dues_orders_member_created", "member_id", "created_at"),
+        Index("ix_dues_orders_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(32), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("dues_campaigns.id"))
+    # [{month, amount_fen, standard_id}] for monthly dues; [] for special dues.
+    months: Mapped[list] = mapped_column(JSON, default=list)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+    forward_upward: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    openid: Mapped[str] = mapped_column(String(64))
+    prepay_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    transaction_id: Mapped[str | None] = mapped_column(String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refund_reason: Mapped[str | None] = mapped_column(String(255))
+    refunded_by: Mapped[str | None] = mapped_column(String(64))
+
+    @property
+    def month_list(self) -> list[str]:
+        return [m["month"] for m in self.months or []]
+
+
+class DuesMonthClaim(db.Model):
+    """A month held by a pending or paid order. The unique key makes two orders for one month impossible."""
+
+    __tablename__ = "dues_month_claims"
+    __table_args__ = (UniqueConstraint("member_id", "month", name="uq_dues_month_claims_member_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    order_id: Mapped[int] = mapped_column(ForeignKey("dues_orders.id"), index=True)
+
+
+class DuesLedgerEntry(db.Model):
+    """The append-only dues ledger: a payment credits, a refund adds a reversing entry (never an edit)."""
+
+    __tablename__ = "dues_ledger"
+    __table_args__ = (
+        UniqueConstraint("order_id", "month", "entry_type", name="uq_dues_ledger_order_month_type"),
+        Index("ix_dues_ledger_member_month", "member_id", "month"),
+        Index("ix_dues_ledger_branch_month", "branch_id", "month"),
+        Index("ix_dues_ledger_township_month", "township_id", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("dues_orders.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # The dues month for monthly dues; "" for special dues (so the unique key works on every database).
+    month: Mapped[str] = mapped_column(String(7), default="")
+    entry_type: Mapped[str] = mapped_column(String(16))  # payment | reversal
+    amount_fen: Mapped[int] = mapped_column(Integer)  # negative for a reversal
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("dues_standards.id"))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("dues_ledger.id"))
+    booked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PayNotice(db.Model):
+    """The raw text of every verified WeChat Pay notice, kept as evidence."""
+
+    __tablename__ = "dues_pay_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    out_trade_no: Mapped[str] = mapped_column(String(32), index=True)
+    transaction_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))
+    raw: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

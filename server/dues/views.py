@@ -1,0 +1,173 @@
+"""Dues endpoints (CONTRACT §7 and the agreed endpoint map)."""
+from __future__ import annotations
+
+from flask import Response, g, request
+from flask_smorest import Blueprint
+
+from server.auth.guards import current_principal, login_required, member_required, staff_required
+from server.dues import ledger, orders, service, sheets
+from server.dues.ledger import campaign_view
+from server.dues.schemas import (ArrearsOut, CampaignIn, CampaignOut, CampaignTotalsOut, LedgerOut, LedgerQuery,
+                                 MyDuesOut, MyOrdersOut, MyOrdersQuery, OrderCreatedOut, OrderIn, OrderOut,
+                                 RefundIn, StandardImportFiles, StandardImportOut, StandardIn, StandardOut)
+from server.common.timeutil import current_month
+from server.wechat import gateway
+
+blp = Blueprint("dues", __name__, url_prefix="/api/v1", description="党费：标准、微信支付、台账、特殊党费")
+
+ANY_STAFF = ("branch_secretary", "township_admin", "county_admin")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SECURED = {"security": [{"bearer": []}]}
+
+
+@blp.route("/members/<int:member_id>/dues-standard", methods=["PUT"])
+@blp.arguments(StandardIn)
+@blp.response(200, StandardOut)
+@blp.doc(**SECURED, description="设定某党员某年度的党费标准；每次设定都新增一个版本（保留历史，不改旧记录）。"
+                                "生活困难标准由书记设定时须乡镇管理员批准后生效。")
+@staff_required(*ANY_STAFF)
+def set_standard(data, member_id):
+    return service.set_standard(current_principal(), member_id, data)
+
+
+@blp.route("/members/<int:member_id>/dues-standards", methods=["GET"])
+@blp.response(200, StandardOut(many=True))
+@blp.doc(**SECURED, description="该党员全部党费标准版本（谁、何时、基数、费率、金额、是否批准），新的在前")
+@staff_required(*ANY_STAFF)
+def standard_history(member_id):
+    return service.standard_history(current_principal(), member_id)
+
+
+@blp.route("/dues/standards/<int:standard_id>/approve", methods=["POST"])
+@blp.response(200, StandardOut)
+@blp.doc(**SECURED, description="乡镇（或县）管理员批准生活困难党员的减免标准")
+@staff_required("township_admin", "county_admin")
+def approve_standard(standard_id):
+    return service.approve_standard(current_principal(), standard_id)
+
+
+@blp.route("/branches/<int:branch_id>/dues-standards/import", methods=["POST"])
+@blp.arguments(StandardImportFiles, location="files")
+@blp.response(200, StandardImportOut)
+@blp.doc(**SECURED, description="从 XLSX 批量设定本支部党员的党费标准：全部成功或全部不导入，错误按行列出（第N行）")
+@staff_required(*ANY_STAFF)
+def import_standards(files, branch_id):
+    standards = sheets.import_standards(current_principal(), branch_id, files["file"].read())
+    return {"imported": len(standards), "standards": standards}
+
+
+@blp.route("/me/dues", methods=["GET"])
+@blp.response(200, MyDuesOut)
+@blp.doc(**SECURED, description="本人的党费：当月标准、缴至月份、欠缴月份（自起缴月起）与最近订单")
+@member_required
+def my_dues():
+    return service.my_dues(g.member_id)
+
+
+@blp.route("/me/dues/orders", methods=["GET"])
+@blp.arguments(MyOrdersQuery, location="query")
+@blp.response(200, MyOrdersOut)
+@blp.doc(**SECURED)
+@member_required
+def my_orders(query):
+    page, per_page = query["page"], query["per_page"]
+    return {"orders": orders.recent_orders(g.member_id, limit=per_page, offset=(page - 1) * per_page),
+            "page": page, "per_page": per_page}
+
+
+@blp.route("/dues/orders", methods=["POST"])
+@blp.arguments(OrderIn)
+@blp.response(201, OrderCreatedOut, description="新订单")
+@blp.alt_response(200, schema=OrderCreatedOut, description="同一组月份已有本人的待支付订单：返回该订单和新的支付参数")
+@blp.doc(**SECURED, description="按月党费（金额由服务端按标准计算）或特殊党费下单，返回 wx.requestPayment 参数。"
+                                "409 order_pending：这些月份已有其他待支付订单")
+@member_required
+def create_order(data):
+    principal = current_principal()
+    if "months" in data:
+        order, pay_params, created = orders.create_monthly_order(principal, data["months"])
+    else:
+        order, pay_params, created = orders.create_special_order(principal, data["campaign_id"], data["amount_fen"])
+    return {**orders.order_view(order), "pay_params": pay_params}, 201 if created else 200
+
+
+@blp.route("/dues/orders/<order_no>", methods=["GET"])
+@blp.response(200, OrderOut)
+@blp.doc(**SECURED, description="订单状态；待支付超过 10 秒的订单会向微信支付查询（orderquery）")
+@login_required
+def get_order(order_no):
+    return orders.order_view(orders.get_order(current_principal(), order_no))
+
+
+@blp.route("/dues/orders/<order_no>/refund", methods=["POST"])
+@blp.arguments(RefundIn)
+@blp.response(200, OrderOut)
+@blp.doc(**SECURED, description="乡镇管理员退款：微信退款、台账冲正（不修改原记录）、月份重新计为欠缴")
+@staff_required("township_admin", "county_admin")
+def refund_order(data, order_no):
+    return orders.order_view(orders.refund_order(current_principal(), order_no, data["reason"].strip()))
+
+
+NOTIFY_DOC = {
+    "summary": "微信支付 v2 支付结果通知（XML）",
+    "description": "WeChat Pay calls this with the signed payment notice. The answer is WeChat's XML: SUCCESS for a "
+                   "verified notice (repeats too), FAIL for a bad signature or a mismatched amount, appid or merchant.",
+    "requestBody": {"required": True, "content": {"text/xml": {"schema": {"type": "string"}}}},
+    "responses": {"200": {"description": "<xml><return_code>SUCCESS|FAIL</return_code>…</xml>",
+                          "content": {"text/xml": {"schema": {"type": "string"}}}}},
+}
+
+
+@blp.route("/pay/wechat/notify", methods=["POST"])
+@blp.doc(**NOTIFY_DOC)
+def pay_notify():
+    ok, message = orders.handle_notice(request.get_data(cache=False))
+    return Response(gateway.notice_reply(ok, message), status=200, mimetype="text/xml")
+
+
+@blp.route("/branches/<int:branch_id>/dues/ledger", methods=["GET"])
+@blp.arguments(LedgerQuery, location="query")
+@blp.response(200, LedgerOut)
+@blp.alt_response(200, description="format=xlsx：可打印的党费收缴台账", content_type=XLSX, success=True)
+@blp.doc(**SECURED, description="支部党费台账：每名党员每月的标准、实缴、日期、订单号；支部与乡镇合计")
+@staff_required(*ANY_STAFF)
+def branch_ledger(query, branch_id):
+    year = query.get("year") or int(current_month()[:4])
+    data = ledger.branch_ledger(current_principal(), branch_id, year)
+    if query["format"] == "xlsx":
+        return Response(sheets.ledger_xlsx(data), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=dues-ledger-{branch_id}-{year}.xlsx"})
+    return data
+
+
+@blp.route("/branches/<int:branch_id>/dues/arrears", methods=["GET"])
+@blp.response(200, ArrearsOut)
+@blp.doc(**SECURED, description="连续 6 个月以上未缴的在册党员（只提示支部，不改变党员状态）")
+@staff_required(*ANY_STAFF)
+def branch_arrears(branch_id):
+    return ledger.branch_arrears(current_principal(), branch_id)
+
+
+@blp.route("/dues/campaigns", methods=["POST"])
+@blp.arguments(CampaignIn)
+@blp.response(201, CampaignOut)
+@blp.doc(**SECURED, description="县委组织部发起特殊党费活动")
+@staff_required("county_admin")
+def create_campaign(data):
+    return campaign_view(ledger.create_campaign(current_principal(), data))
+
+
+@blp.route("/dues/campaigns", methods=["GET"])
+@blp.response(200, CampaignOut(many=True))
+@blp.doc(**SECURED, description="党员看到进行中的活动；工作人员看到全部")
+@login_required
+def list_campaigns():
+    return [campaign_view(c) for c in ledger.list_campaigns(current_principal())]
+
+
+@blp.route("/dues/campaigns/<int:campaign_id>/totals", methods=["GET"])
+@blp.response(200, CampaignTotalsOut)
+@blp.doc(**SECURED, description="特殊党费活动合计与各乡镇捐款人数（不含已退款）")
+@staff_required(*ANY_STAFF)
+def campaign_totals(campaign_id):
+    return ledger.campaign_totals(current_principal(), campaign_id)

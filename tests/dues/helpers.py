@@ -1,0 +1,87 @@
+"""Dues test helpers: members with standards, ordering and paying through the emulator."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from server.common.timeutil import current_month, month_add, month_bounds, utcnow
+from server.extensions import db
+from server.wechat.emulator import pay as emu_pay
+from tests.factories import DATABASE_URL, bearer, make_branch, make_member, member_token, staff_token
+
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+
+
+def months_ago(n: int) -> str:
+    return month_add(current_month(), -n)
+
+
+def add_standard(member, year: int | None = None, category: str = "salaried", base_fen: int | None = 300000,
+                 monthly_fen: int | None = None, reason: str | None = None, approve: bool = True):
+    """A standard set directly through the service (as a secretary would)."""
+    from server.dues.service import add_standard as service_add
+
+    std = service_add(member, year=year or int(current_month()[:4]), category=category,
+                      income_base_fen=base_fen if category in ("salaried", "retired") else None,
+                      monthly_fen=monthly_fen, reason=reason, set_by="test-secretary", approve=approve)
+    db.session.commit()
+    return std
+
+
+def make_paying_member(branch=None, joined_months_ago: int = 0, **fields):
+    """A member created `joined_months_ago` months ago with a 15-yuan salaried standard for every year since."""
+    start = months_ago(joined_months_ago)
+    member = make_member(branch, created_at=month_bounds(start)[0] + timedelta(hours=1), **fields)
+    for year in range(int(start[:4]), int(current_month()[:4]) + 1):
+        add_standard(member, year=year)
+    return member
+
+
+def order(client, token, months=None, **body):
+    body = body or {"months": months}
+    return client.post("/api/v1/dues/orders", json=body, headers=bearer(token))
+
+
+def notify(client, xml):
+    return client.post("/api/v1/pay/wechat/notify", data=xml, content_type="text/xml")
+
+
+def pay(app, client, order_no):
+    """The member pays in WeChat and WeChat sends the notice."""
+    xml = emu_pay.pay_order(app.config, order_no)
+    return notify(client, xml)
+
+
+def run_threads(app, count, target):
+    """Run target(i) in `count` threads at once, each with its own app context; returns results in order."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def worker(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                results[i] = target(i)
+            except Exception as err:  # noqa: BLE001 - surfaced by the test's assertions
+                results[i] = err
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+def backdate_order(order_no, seconds=30):
+    """Make an order look older (so GET checks it with orderquery)."""
+    from sqlalchemy import update
+
+    from server.dues.models import DuesOrder
+
+    db.session.execute(update(DuesOrder).where(DuesOrder.order_no == order_no)
+                       .values(created_at=utcnow() - timedelta(seconds=seconds)))
+    db.session.commit()
+
