@@ -185,6 +185,10 @@ def _month(row) -> str:
     return (row.data or {}).get(key) or month_of(row.at)
 
 
+_ACTIVITY = select(MemberMonthActivity.member_id, MemberMonthActivity.month, MemberMonthActivity.reports,
+                   MemberMonthActivity.checkins, MemberMonthActivity.paid_orders)
+
+
 class _Apply:
     """Applies a batch of outbox rows in memory, then writes the deltas with three statements."""
 
@@ -201,7 +205,9 @@ class _Apply:
     def _load(self) -> None:
         member_ids = {r.member_id for r in self.rows if r.member_id is not None}
         for chunk in _chunks(member_ids):
-            for s in db.session.execute(select(RollupMember).where(RollupMember.member_id.in_(chunk))).scalars():
+            for s in db.session.execute(select(RollupMember.member_id, RollupMember.township_id,
+                                               RollupMember.branch_id, RollupMember.status)
+                                        .where(RollupMember.member_id.in_(chunk))):
                 self.states[s.member_id] = {"township_id": s.township_id, "branch_id": s.branch_id,
                                             "status": s.status}
         missing = member_ids - set(self.states)
@@ -220,13 +226,12 @@ class _Apply:
                   if r.type in ACTIVITY_TYPES and r.member_id is not None and r.member_id not in whole}
         months = {m for _, m in wanted}
         for chunk in _chunks(whole):
-            self._take(select(MemberMonthActivity).where(MemberMonthActivity.member_id.in_(chunk)))
+            self._take(_ACTIVITY.where(MemberMonthActivity.member_id.in_(chunk)))
         for chunk in _chunks({m for m, _ in wanted}):
-            self._take(select(MemberMonthActivity).where(MemberMonthActivity.member_id.in_(chunk),
-                                                         MemberMonthActivity.month.in_(months)))
+            self._take(_ACTIVITY.where(MemberMonthActivity.member_id.in_(chunk), MemberMonthActivity.month.in_(months)))
 
     def _take(self, stmt) -> None:
-        for a in db.session.execute(stmt).scalars():
+        for a in db.session.execute(stmt):
             self.activity[(a.member_id, a.month)] = {"reports": a.reports, "checkins": a.checkins,
                                                       "paid_orders": a.paid_orders}
             self.months[a.member_id].add(a.month)
