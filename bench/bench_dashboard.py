@@ -119,7 +119,7 @@ def generate(app, args) -> None:
                 SELECT 'checkin.created', m, 1 + m % :n, now(),
                        json_build_object('checkin_id', i, 'event_id', 1 + m % :n, 'event_kind', 'theme_day',
                                          'event_month', CAST(:month AS text), 'branch_id', 1 + m % :n, 'manual', false)
-                FROM (SELECT i, 1 + (i * 7919) % :members AS m FROM generate_series(1, :outbox) i) s
+                FROM (SELECT i, (1 + (i::bigint * 7919) % :members)::int AS m FROM generate_series(1, :outbox) i) s
             """.replace(":n", str(args.townships)), month=month, members=args.members, outbox=args.outbox)
             timed(conn, "ANALYZE", "ANALYZE")
         log(f"data set ready (series months {first}..{month})")

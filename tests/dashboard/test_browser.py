@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import urllib.request
 from datetime import timedelta
@@ -107,12 +108,16 @@ def test_dashboard_in_headless_chromium(app, live_server):
     seeded = _seed(app)
     ARTIFACTS.mkdir(exist_ok=True)
     problems: list[str] = []
+    failed: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
+            # /staff/me and /members/{id} belong to the identity feature (absent on this branch until merged).
+            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 and not re.search(
+                r"/api/v1/(staff/me|staff/login|members/\d+)$|/favicon\.ico$", r.url) else None)
             resp = page.goto(f"{live_server}/dashboard")
             assert "script-src 'self'" in resp.headers["content-security-policy"]
             page.fill("#username", "county")
@@ -177,4 +182,5 @@ def test_dashboard_in_headless_chromium(app, live_server):
             phone.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
         finally:
             browser.close()
-    assert [p for p in problems if "/api/v1/staff/me" not in p and "404" not in p] == []
+    assert failed == []
+    assert [p for p in problems if not p.startswith("Failed to load resource")] == [], "no script or CSP errors"
