@@ -1,0 +1,219 @@
+"""The county and township dashboards, read from the roll-ups and the members indexes.
+
+Definitions (month M, Beijing time; also in the API description):
+- members: members of the township whose status is `active` (`members_by_status` gives every status);
+- reported: active members with at least one report-in for M;
+- checkin_rate: active members who checked in at least once at an event of M / members;
+- dues_paid_rate: active members with `paid_through >= M` / members;
+- arrears_6m: active members with `paid_through <= M-6`, or no payment yet and joined the roster in
+  or before M-5 (the rule shared with dues);
+- lost_contact: members whose status is `lost_contact`; `lost_contact_flagged`: flags awaiting a
+  secretary's confirmation.
+Rates are 0..1 rounded to 4 decimals, 0 when there are no members. The monthly series divides by
+today's active members (the roster is not kept per month). On the county view the member counts
+(members, by status, dues_paid, arrears) may be up to DASHBOARD_MEMBER_CACHE_S (60 s) old.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select, true
+
+from server.audit import service as audit
+from server.auth.tokens import Principal
+from server.common.timeutil import month_add, month_bounds, month_diff, month_of, month_range
+from server.dashboard import rollup
+from server.dashboard.lostcontact import member_out
+from server.dashboard.models import BranchMonthStats, LostContactFlag
+from server.errors import NotFound
+from server.extensions import db
+from server.members.models import STATUSES, Member
+from server.orgs.models import Branch, Township
+from server.store import get_redis
+
+SERIES_MONTHS = 12
+LIST_LIMIT = 100
+_STAT_COLUMNS = ("reported_members", "checkin_members", "paid_members", "checkins", "paid_fen",
+                 "special_fen", "refunded_fen")
+
+
+def rate(part: int, whole: int) -> float:
+    """part / whole rounded to 4 decimals, 0 when whole is 0."""
+    return round(part / whole, 4) if whole else 0.0
+
+
+def arrears_clause(month: str):
+    """Active members six months behind for `month` (BRIEF rule shared with dues)."""
+    joined_before, _ = month_bounds(month_add(month, -4))
+    return and_(Member.status == "active", or_(
+        Member.paid_through <= month_add(month, -6),
+        and_(Member.paid_through.is_(None), Member.created_at < joined_before)))
+
+
+def refresh_if_embedded() -> None:
+    """In the embedded mode there is no worker: apply new outbox rows now (cheap when none)."""
+    if current_app.config["REDIS_URL"].startswith("memory://"):
+        rollup.run()
+
+
+def _member_figures(group_col, where, month: str) -> dict:
+    """Per group, in one pass over the members index: counts by status, paid up to `month`, in arrears."""
+    figures: dict = defaultdict(lambda: {"by_status": dict.fromkeys(STATUSES, 0), "dues_paid": 0, "arrears_6m": 0})
+    paid_up = func.sum(case((and_(Member.status == "active", Member.paid_through >= month), 1), else_=0))
+    behind = func.sum(case((arrears_clause(month), 1), else_=0))
+    for key, status, n, paid, arrears in db.session.execute(
+            select(group_col, Member.status, func.count(), paid_up, behind).where(where)
+            .group_by(group_col, Member.status)):
+        figures[key]["by_status"][status] = n
+        figures[key]["dues_paid"] += int(paid or 0)
+        figures[key]["arrears_6m"] += int(arrears or 0)
+    return figures
+
+
+def _county_member_figures(month: str) -> dict:
+    """The county's per-township member figures, cached for DASHBOARD_MEMBER_CACHE_S seconds.
+
+    They are an aggregate over every member (index scans, ~0.2 s at 5×10⁵ members), so repeated
+    dashboard loads share one computation; the roll-up figures are always read fresh.
+    """
+    ttl = current_app.config.get("DASHBOARD_MEMBER_CACHE_S", 60)
+    key = f"dashboard:county-members:{month}"
+    redis = get_redis()
+    cached = redis.get(key) if ttl else None
+    if cached is not None:
+        return {int(k): v for k, v in json.loads(cached).items()}
+    figures = dict(_member_figures(Member.township_id, true(), month))
+    if ttl:
+        redis.set(key, json.dumps(figures), ex=ttl)
+    return figures
+
+
+def _stats(group_col, where) -> dict:
+    sums = [func.coalesce(func.sum(getattr(BranchMonthStats, c)), 0) for c in _STAT_COLUMNS]
+    return {row[0]: dict(zip(_STAT_COLUMNS, (int(v) for v in row[1:])))
+            for row in db.session.execute(select(group_col, *sums).where(where).group_by(group_col))}
+
+
+def _open_flags(group_col, where) -> dict:
+    return dict(db.session.execute(
+        select(group_col, func.count()).where(where, LostContactFlag.state == "open").group_by(group_col)).all())
+
+
+def _figures(name_fields: dict, people: dict, stats: dict, flags: int) -> dict:
+    members = people["by_status"]["active"]
+    return {
+        **name_fields,
+        "members": members,
+        "reported": stats.get("reported_members", 0),
+        "report_rate": rate(stats.get("reported_members", 0), members),
+        "checkin_members": stats.get("checkin_members", 0),
+        "checkin_rate": rate(stats.get("checkin_members", 0), members),
+        "dues_paid_members": people["dues_paid"],
+        "dues_paid_rate": rate(people["dues_paid"], members),
+        "arrears_6m": people["arrears_6m"],
+        "lost_contact": people["by_status"]["lost_contact"],
+        "lost_contact_flagged": flags,
+        "members_by_status": people["by_status"],
+        "checkins": stats.get("checkins", 0),
+        "paid_fen": stats.get("paid_fen", 0),
+        "special_fen": stats.get("special_fen", 0),
+        "refunded_fen": stats.get("refunded_fen", 0),
+    }
+
+
+def _series(where, month: str, members: int) -> list[dict]:
+    first = month_add(month, -(SERIES_MONTHS - 1))
+    by_month = _stats(BranchMonthStats.month, and_(where, BranchMonthStats.month >= first,
+                                                   BranchMonthStats.month <= month))
+    out = []
+    for m in month_range(first, month):
+        s = by_month.get(m, {})
+        out.append({"month": m, "reported": s.get("reported_members", 0),
+                    "report_rate": rate(s.get("reported_members", 0), members),
+                    "checkin_members": s.get("checkin_members", 0),
+                    "checkin_rate": rate(s.get("checkin_members", 0), members),
+                    "checkins": s.get("checkins", 0), "paid_fen": s.get("paid_fen", 0)})
+    return out
+
+
+def _sum(rows: list[dict], name_fields: dict) -> dict:
+    people = {"by_status": {s: sum(r["members_by_status"][s] for r in rows) for s in STATUSES},
+              "dues_paid": sum(r["dues_paid_members"] for r in rows),
+              "arrears_6m": sum(r["arrears_6m"] for r in rows)}
+    stats = {c: sum(r[k] for r in rows) for c, k in (
+        ("reported_members", "reported"), ("checkin_members", "checkin_members"), ("checkins", "checkins"),
+        ("paid_fen", "paid_fen"), ("special_fen", "special_fen"), ("refunded_fen", "refunded_fen"))}
+    return _figures(name_fields, people, stats, sum(r["lost_contact_flagged"] for r in rows))
+
+
+def county(month: str) -> dict:
+    """The county dashboard for `month`: totals, one row per township, the 12-month series."""
+    refresh_if_embedded()
+    people = defaultdict(lambda: {"by_status": dict.fromkeys(STATUSES, 0), "dues_paid": 0, "arrears_6m": 0},
+                         _county_member_figures(month))
+    stats = _stats(BranchMonthStats.township_id, BranchMonthStats.month == month)
+    flags = _open_flags(LostContactFlag.township_id, True)
+    townships = [
+        _figures({"id": t.id, "name": t.name}, people[t.id], stats.get(t.id, {}), flags.get(t.id, 0))
+        for t in db.session.execute(select(Township).order_by(Township.id)).scalars()
+    ]
+    totals = _sum(townships, {})
+    return {"month": month, "totals": totals, "townships": townships,
+            "series": _series(True, month, totals["members"]), "rollup": rollup.status()}
+
+
+def township(principal: Principal, township_id: int, month: str) -> dict:
+    """One township for `month`: per mobile branch, the series, arrears and lost-contact lists."""
+    if principal.staff_role == "township_admin" and principal.scope_id != township_id:
+        raise NotFound("找不到该乡镇")
+    town = db.session.get(Township, township_id)
+    if town is None:
+        raise NotFound("找不到该乡镇")
+    refresh_if_embedded()
+    in_town = Member.township_id == township_id
+    people = _member_figures(Member.mobile_branch_id, in_town, month)
+    stats = _stats(BranchMonthStats.branch_id, and_(BranchMonthStats.township_id == township_id,
+                                                    BranchMonthStats.month == month))
+    flags = _open_flags(LostContactFlag.branch_id, LostContactFlag.township_id == township_id)
+    branches = db.session.execute(
+        select(Branch).where(Branch.township_id == township_id, Branch.kind == "mobile").order_by(Branch.id)
+    ).scalars().all()
+    rows = [_figures({"id": b.id, "name": b.name}, people[b.id], stats.get(b.id, {}), flags.get(b.id, 0))
+            for b in branches]
+    totals = _sum(rows, {"id": town.id, "name": town.name})
+
+    arrears_where = and_(in_town, arrears_clause(month))
+    arrears = db.session.execute(
+        select(Member).where(arrears_where)
+        .order_by(Member.paid_through.is_not(None), Member.paid_through, Member.id).limit(LIST_LIMIT)
+    ).scalars().all()
+    lost = db.session.execute(
+        select(Member).where(in_town, Member.status == "lost_contact").order_by(Member.id).limit(LIST_LIMIT)
+    ).scalars().all()
+    flagged = db.session.execute(
+        select(LostContactFlag).where(LostContactFlag.township_id == township_id, LostContactFlag.state == "open")
+        .order_by(LostContactFlag.flagged_at, LostContactFlag.id).limit(LIST_LIMIT)
+    ).scalars().all()
+    result = {
+        "month": month, "township": {"id": town.id, "name": town.name}, "totals": totals, "branches": rows,
+        "series": _series(BranchMonthStats.township_id == township_id, month, totals["members"]),
+        "arrears": {"total": totals["arrears_6m"], "items": [
+            {**member_out(m), "months_owed": _months_owed(m, month)} for m in arrears]},
+        "lost_contact": {"total": totals["lost_contact"], "items": [member_out(m) for m in lost]},
+        "flagged": {"total": totals["lost_contact_flagged"], "items": [
+            {"flag_id": f.id, "flagged_at": f.flagged_at, "last_seen_at": f.last_seen_at, **member_out(f.member)}
+            for f in flagged]},
+    }
+    listed = sorted({m.id for m in arrears} | {m.id for m in lost} | {f.member_id for f in flagged})
+    audit.record("dashboard.township_viewed", "township", town.id, {"month": month, "members": listed})
+    db.session.commit()
+    return result
+
+
+def _months_owed(member: Member, month: str) -> int:
+    """Unpaid months up to `month`: after paid_through, or since the month the member joined."""
+    if member.paid_through:
+        return max(0, month_diff(member.paid_through, month))
+    return month_diff(month_of(member.created_at), month) + 1
