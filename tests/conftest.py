@@ -17,11 +17,23 @@ from flask_migrate import upgrade
 from server import create_app
 from server.extensions import db
 from server.store import connect
+from tests.testenv import DATABASE_URL, ON_POSTGRES, REDIS_URL
 
-_TMP = tempfile.mkdtemp(prefix="party-tests-")
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP}/test.db"
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or "memory://tests"
 FIELD_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: exercises PostgreSQL-only behaviour (locks, MVCC)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are deselected (not skipped) on the embedded run; CI runs both."""
+    if ON_POSTGRES:
+        return
+    keep = [item for item in items if "postgresql" not in item.keywords]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if "postgresql" in i.keywords])
+        items[:] = keep
 
 
 def _test_config() -> dict:

@@ -110,7 +110,7 @@ class FlaggedList(Schema):
     items = fields.List(fields.Nested(FlaggedRow))
 
 
-class TownshipOut(Schema):
+class TownshipDashboardOut(Schema):
     month = fields.String()
     township = fields.Nested(OrgRef)
     totals = fields.Nested(NamedFigures)

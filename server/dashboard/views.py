@@ -9,7 +9,7 @@ from server.common.schemas import ErrorOut
 from server.common.timeutil import current_month
 from server.dashboard import lostcontact, service
 from server.dashboard.schemas import (CountyOut, DashboardQuery, FlagOut, FlagPage, LostContactQuery, ReasonIn,
-                                      TownshipOut)
+                                      TownshipDashboardOut)
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1", description="县级看板与失联党员标记")
 pages = Blueprint("dashboard_pages", __name__, template_folder="templates", static_folder="static",
@@ -44,7 +44,7 @@ def county_dashboard(query):
 
 @blp.route("/dashboard/townships/<int:township_id>")
 @blp.arguments(DashboardQuery, location="query")
-@blp.response(200, TownshipOut)
+@blp.response(200, TownshipDashboardOut)
 @blp.alt_response(403, schema=ErrorOut, description="角色不符（支部书记、党员）")
 @blp.alt_response(404, schema=ErrorOut, description="乡镇不存在或不在权限范围内")
 @blp.doc(security=SECURE)

@@ -53,7 +53,7 @@ def refunded(member, month: str, amount_fen: int, order_no: str, kind: str = "mo
 
 @pytest.fixture
 def county_headers(ctx):
-    from tests.conftest import bearer, staff_token
+    from tests.factories import bearer, staff_token
 
     return bearer(staff_token("county_admin"))
 

@@ -17,7 +17,7 @@ from server.common.timeutil import current_month, month_add, utcnow
 from server.dashboard import lostcontact
 from server.dashboard.tasks import apply_outbox
 from server.extensions import db
-from tests.conftest import make_branch, make_member, make_township
+from tests.factories import make_branch, make_member, make_township
 from tests.dashboard.conftest import checkin, paid, report
 
 CHROMIUM = "/usr/bin/chromium"

@@ -8,7 +8,7 @@ from server.common.timeutil import SHANGHAI, current_month
 from server.dashboard.models import LostContactFlag
 from server.dashboard.tasks import apply_outbox
 from server.extensions import db
-from tests.conftest import bearer, make_branch, make_member, make_township, member_token, staff_token
+from tests.factories import bearer, make_branch, make_member, make_township, member_token, staff_token
 from tests.dashboard.conftest import checkin, paid, refunded, report
 
 M = "2026-06"

@@ -7,7 +7,7 @@ from server.common.timeutil import utcnow
 from server.dashboard import demo
 from server.dashboard.models import BranchMonthStats, LostContactFlag
 from server.extensions import db
-from tests.conftest import make_branch, make_member
+from tests.factories import make_branch, make_member
 from tests.dashboard.conftest import checkin
 
 

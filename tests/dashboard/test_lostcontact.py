@@ -11,7 +11,7 @@ from server.dashboard.tasks import flag_lost_contact
 from server.extensions import db
 from server.members.models import Member, MemberStatusChange
 from server.sync.models import OutboxChange
-from tests.conftest import bearer, make_branch, make_member, member_token, staff_token
+from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 LONG_AGO = utcnow() - timedelta(days=200)
 RECENT = utcnow() - timedelta(days=30)

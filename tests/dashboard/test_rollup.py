@@ -9,7 +9,7 @@ from server.dashboard.models import BranchMonthStats, MemberMonthActivity, Rollu
 from server.extensions import db
 from server.members.service import change_status
 from server.sync.models import OutboxChange
-from tests.conftest import make_branch, make_member
+from tests.factories import make_branch, make_member
 from tests.dashboard.conftest import checkin, paid, refunded, report
 
 M = "2026-03"
@@ -100,11 +100,10 @@ def test_a_gap_of_a_rolled_back_insert_is_dropped_after_the_grace(ctx, monkeypat
     assert stats(branch)["checkins"] == 2
 
 
+@pytest.mark.postgresql  # SQLite has one writer at a time: ids cannot become visible out of order
 def test_real_concurrent_transaction_committing_late(app):
     """On PostgreSQL: a transaction holds id N uncommitted while N+1 commits and the roll-up runs."""
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite has one writer at a time: ids cannot become visible out of order")
         branch = make_branch()
         slow_member, fast_member = make_member(branch), make_member(branch)
         slow_id, fast_id, branch_id = slow_member.id, fast_member.id, branch.id

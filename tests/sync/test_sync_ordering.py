@@ -13,7 +13,7 @@ from server.sync.outbox import record_change
 from tests.factories import make_branch, make_member, make_township
 from tests.sync.synchelpers import make_key, signed_get
 
-ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+from tests.testenv import ON_POSTGRES
 
 
 def _sequence_everything():
@@ -145,7 +145,7 @@ def test_sequencer_runs_in_batches_and_continues_numbering(ctx, monkeypatch):
     assert [(r.seq, r.data["n"]) for r in rows] == [(n + 1, n) for n in range(11)]
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="the advisory lock exists on PostgreSQL only")
+@pytest.mark.postgresql  # the advisory lock exists on PostgreSQL only
 def test_a_busy_sequencer_makes_readers_read_what_is_sequenced(app):
     from sqlalchemy import text
 
@@ -171,7 +171,7 @@ def test_a_busy_sequencer_makes_readers_read_what_is_sequenced(app):
         holding.close()
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
+@pytest.mark.postgresql  # SQLite runs one writer at a time
 def test_per_member_order_is_commit_order(app):
     """B inserts first but commits late; A, changing the same member meanwhile, must come after B."""
     with app.app_context():
