@@ -49,6 +49,12 @@ def _event(branch: Branch, venue, kind: str, title: str, starts: datetime, hours
     return event
 
 
+def _propensity(member_id: int) -> float:
+    """How often a member makes it to meetings: most do, some work shifts that rarely allow it."""
+    draw = random.Random(f"checkins-demo-member-{member_id}").random()
+    return 0.9 if draw < 0.5 else 0.6 if draw < 0.8 else 0.15
+
+
 def _attend(event: Event, rng: random.Random) -> tuple[int, int]:
     """Freeze the roster and give a past meeting its check-ins, leaves and absences (with outbox rows)."""
     member_ids = list(db.session.execute(_live_expected(event)).scalars())
@@ -58,7 +64,8 @@ def _attend(event: Event, rng: random.Random) -> tuple[int, int]:
         db.session.add(ExpectedAttendee(event_id=event.id, member_id=member_id))
         member = db.session.get(Member, member_id)
         roll = rng.random()
-        if roll < 0.78:
+        propensity = _propensity(member_id)
+        if roll < propensity:
             late = rng.random() < 0.12
             at = event.starts_at + timedelta(minutes=rng.randint(6, 25) if late else -rng.randint(1, 25))
             checkin = Checkin(event_id=event.id, member_id=member_id, checked_in_at=at, lat=event.lat, lng=event.lng,
@@ -67,7 +74,7 @@ def _attend(event: Event, rng: random.Random) -> tuple[int, int]:
             db.session.flush()
             _record_checkin(event, member, checkin)
             present += 1
-        elif roll < 0.90:
+        elif roll < propensity + (1 - propensity) * 0.5:
             leave = LeaveRequest(event_id=event.id, member_id=member_id, reason=rng.choice(LEAVE_REASONS),
                                  status="approved", note="同意，会后补学", created_at=event.starts_at - timedelta(days=1),
                                  decided_at=event.starts_at - timedelta(hours=20))
@@ -104,4 +111,4 @@ def seed(echo) -> None:
         _event(branch, VENUES[(index + 1) % len(VENUES)], "training", "流动党员技能培训",
                (today + timedelta(days=10)).replace(hour=14, minute=0, second=0, microsecond=0), hours=3)
         db.session.commit()
-        echo(f"checkins: {branch.name}: {held} past meetings ({present} check-ins, {on_leave} on leave), 3 upcoming")
+        echo(f"会议：{branch.name} 本季度已开会 {held} 次（签到 {present} 人次，请假 {on_leave} 人次），另有 3 场待开")

@@ -46,7 +46,7 @@ def seed(echo) -> None:
     """Seed dues for every demo member that has none yet."""
     members = list(db.session.scalars(select(Member).order_by(Member.id)))
     if not members:
-        echo("dues: no members yet, nothing to seed")
+        echo("党费：还没有党员，跳过")
         return
     have = set(db.session.scalars(select(DuesStandard.member_id).distinct()))
     today = current_month()
@@ -96,5 +96,5 @@ def seed(echo) -> None:
             db.session.flush()
             settle(order.id, "4200" + secrets.token_hex(12), utcnow() - timedelta(hours=3))
     db.session.commit()
-    echo(f"dues: standards and payment history for {seeded} members; campaign 「{campaign.title}」")
+    echo(f"党费：已为 {seeded} 名党员设定标准并生成缴费记录；特殊党费活动「{campaign.title}」")
 

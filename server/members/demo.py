@@ -10,11 +10,11 @@ from server.audit import service as audit
 from server.auth.models import StaffUser, WechatAccount
 from server.auth.service import create_staff
 from server.common.crypto import lookup_hash
-from server.common.timeutil import utcnow
+from server.common.timeutil import month_add, month_bounds, month_of, utcnow
 from server.extensions import db
 from server.members.idcard import check_digit
-from server.members.models import Member, MemberStatusChange
-from server.members.service import snapshot
+from server.members.models import Member, MemberStatusChange, Report
+from server.members.service import add_report, snapshot
 from server.orgs.models import Branch, Township
 from server.sync.outbox import record_change
 
@@ -56,10 +56,13 @@ def _person(rng: random.Random, area: str, used: set[str]) -> tuple[str, str, st
     phone = rng.choice(("13", "15", "18", "17")) + f"{rng.randrange(10**9):09d}"
     return name, id_number, phone
 
+_STREETS = ("茅箭区北京中路", "张湾区车城西路", "樊城区长虹路", "襄城区檀溪路", "洪山区珞喻路", "江汉区解放大道",
+            "东湖高新区光谷大道", "硚口区汉正街")
+
 
 def seed(echo) -> None:
     """Create what is missing of the demo county; a second run changes nothing and says so."""
-    created = {"townships": 0, "branches": 0, "members": 0, "staff": 0, "wechat": 0}
+    created = {"townships": 0, "branches": 0, "members": 0, "staff": 0, "wechat": 0, "reports": 0}
     now = utcnow()
     used: set[str] = set()
     jinshan_members: list[Member] = []
@@ -104,6 +107,7 @@ def seed(echo) -> None:
             if index == 0 and status == "active" and len(jinshan_members) < len(DEMO_OPENIDS):
                 jinshan_members.append(member)
 
+    created["reports"] = _seed_reports(now)
     for openid, member in zip(DEMO_OPENIDS, jinshan_members):
         if db.session.execute(select(WechatAccount.id).filter_by(openid=openid)).first() is None:
             if db.session.execute(select(WechatAccount.id).filter_by(member_id=member.id)).first() is None:
@@ -127,7 +131,7 @@ def seed(echo) -> None:
         echo("演示数据已存在，未做任何改动。")
     else:
         echo("演示县已建立：新建乡镇 {townships} 个、支部 {branches} 个、党员 {members} 人、"
-             "工作人员 {staff} 个、已绑定微信 {wechat} 个。".format(**created))
+             "工作人员 {staff} 个、已绑定微信 {wechat} 个、月度报到 {reports} 条。".format(**created))
     echo("演示登录（工作人员）：")
     echo(f"  县级管理员   county / {STAFF_PASSWORDS['county_admin']}")
     echo(f"  金山镇管理员 jinshan / {STAFF_PASSWORDS['township_admin']}（其他乡镇：xidoupu、jiangjiayan、chengguan、"
@@ -136,6 +140,30 @@ def seed(echo) -> None:
     echo("演示登录（党员，经微信模拟器）：")
     for openid, member in zip(DEMO_OPENIDS, jinshan_members):
         echo(f"  openid {openid} → {member.name}（{member.mobile_branch.name}）")
+
+
+def _seed_reports(now) -> int:
+    """Monthly report-ins of active members over the last six months (once: skipped when any exist)."""
+    if db.session.execute(select(Report.id).limit(1)).first() is not None:
+        return 0
+    members = db.session.execute(select(Member).where(Member.status == "active").order_by(Member.id)).scalars()
+    count = 0
+    this_month = month_of(now)
+    for member in members:
+        rng = random.Random(f"demo-reports-{member.id}")
+        for back in range(5, -1, -1):
+            month = month_add(this_month, -back)
+            start, _ = month_bounds(month)
+            day = rng.randrange(1, 9)
+            at = start + timedelta(days=day, hours=rng.randrange(8, 21), minutes=rng.randrange(60))
+            # Most members report early in the month; about a third have not yet this month.
+            if at > now or rng.random() < (0.35 if back == 0 else 0.12):
+                continue
+            street = rng.choice(_STREETS)
+            add_report(member, member.destination or "武汉市", f"{street}{rng.randrange(1, 300)}号",
+                       member.employer or "个体经营", None, None, at)
+            count += 1
+    return count
 
 
 def _get_or_create(model, created: dict, counter: str, **fields):

@@ -85,17 +85,24 @@ def create_report(member_id: int, city: str, address: str, employer: str,
     member = db.session.get(Member, member_id, with_for_update=True)
     if member is None:
         raise NotFound("找不到该党员")
-    now = utcnow()
-    report = Report(member_id=member.id, month=month_of(now), city=city.strip(), address=address.strip(),
-                    employer=employer.strip(), lat=lat, lng=lng, created_at=now)
+    report = add_report(member, city, address, employer, lat, lng, utcnow())
+    db.session.commit()
+    return report
+
+
+def add_report(member: Member, city: str, address: str, employer: str,
+               lat: float | None, lng: float | None, at) -> Report:
+    """Add a report-in made at `at` with its outbox change to the caller's transaction (no commit)."""
+    report = Report(member_id=member.id, month=month_of(at), city=city.strip(), address=address.strip(),
+                    employer=employer.strip(), lat=lat, lng=lng, created_at=at)
     db.session.add(report)
-    member.last_activity_at = now
+    if member.last_activity_at is None or member.last_activity_at < at:
+        member.last_activity_at = at
     db.session.flush()
     record_change("report.created", member, {
         "report_id": report.id, "month": report.month, "city": report.city, "address": report.address,
-        "employer": report.employer, "lat": lat, "lng": lng, "reported_at": isoformat(now),
-    }, at=now)
-    db.session.commit()
+        "employer": report.employer, "lat": lat, "lng": lng, "reported_at": isoformat(at),
+    }, at=at)
     return report
 
 
