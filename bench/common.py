@@ -258,7 +258,7 @@ def ensure_wrk() -> str:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s|m)", value).groups()
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
@@ -279,7 +279,9 @@ def run_wrk(url: str, lines: list[str], mode: str, duration_s: int, connections:
     finally:
         os.unlink(f.name)
     total = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
-    if total is None:
+    # Anchored: a Thread Stats column such as "68.50%" must not be read as the 50th percentile.
+    p50, p99 = (re.search(rf"^\s*{p}%\s+(\S+)$", out, re.M) for p in ("50", "99"))
+    if total is None or p50 is None or p99 is None:
         raise RuntimeError("wrk printed no summary:\n" + out)
     seconds = float(total.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[total.group(3)]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -287,7 +289,7 @@ def run_wrk(url: str, lines: list[str], mode: str, duration_s: int, connections:
     statuses = re.search(r"^bench: (.*)$", out, re.M)
     return LoadResult(
         requests=int(total.group(1)), seconds=seconds, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p50_ms=_ms(re.search(r"50%\s+(\S+)", out).group(1)), p99_ms=_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        p50_ms=_ms(p50.group(1)), p99_ms=_ms(p99.group(1)),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0, errors=errors.group(1) if errors else "none",
         statuses=statuses.group(1) if statuses else "?")
 
