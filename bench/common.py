@@ -206,6 +206,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str =
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log_file, stderr=log_file,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
+    failed = True
     try:
         deadline = time.time() + 60
         while True:
@@ -217,6 +218,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str =
                     raise RuntimeError(f"gunicorn did not start; see {log_file.name}") from None
                 time.sleep(0.3)
         yield base
+        failed = False
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)  # the group of the gunicorn started here, and nothing else
@@ -226,6 +228,8 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str =
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
         log_file.close()
+        if not failed:  # kept for reading when something went wrong
+            os.unlink(log_file.name)
 
 
 # ---- load: wrk ----------------------------------------------------------------------------------------------
