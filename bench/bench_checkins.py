@@ -1,28 +1,31 @@
-"""Benchmark: check-ins per second against the bare-endpoint ceiling (prints figures; not a test).
+"""Benchmark (not a test): check-ins per second on PostgreSQL + Redis under gunicorn, against the bare endpoint.
 
-Seeds one event with thousands of members, each with a live member token, then drives
-POST /api/v1/events/{id}/checkins with wrk, every request a different member (a real insert with its
-outbox row), and the bare one-route app under the same gunicorn settings.
-Run: .venv/bin/python -m bench.bench_checkins  (PostgreSQL on 127.0.0.1:5432, Redis db 9; loopback only)
+Seeds one event with many members, each with a live member token, then drives
+POST /api/v1/events/{id}/checkins with wrk (32 connections), every request a different member (a real insert
+with its outbox row), and in the same run the bare one-route app under the same gunicorn settings and the same
+wrk load. Prints check-ins/s, p50/p99 and the ratio to the bare endpoint.
+
+    .venv/bin/python -m bench.bench_checkins [--quick] [--members 12000] [--duration 15] [--connections 32]
 """
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench import common
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import common  # noqa: E402
 
-MEMBERS = int(os.environ.get("BENCH_MEMBERS", "12000"))
-DURATION_S = int(os.environ.get("BENCH_DURATION_S", "10"))
 VENUE = (30.5928, 114.3055)
+FULL = {"members": 12000}
+QUICK = {"members": 500}
 
 
-def seed(app) -> tuple[int, list[str]]:
-    """One mobile branch, MEMBERS members with WeChat accounts and tokens, one event happening now."""
+def seed(app, members: int) -> tuple[int, list[str]]:
+    """One mobile branch, `members` members with WeChat accounts and tokens, one event happening now."""
     from sqlalchemy import insert
 
     from server.auth.models import WechatAccount
@@ -32,19 +35,12 @@ def seed(app) -> tuple[int, list[str]]:
     from server.common.timeutil import utcnow
     from server.extensions import db
     from server.members.models import Member
-    from server.orgs.models import Branch, Township
 
     with app.app_context():
-        township = Township(name="压测镇")
-        db.session.add(township)
-        db.session.flush()
-        mobile = Branch(township_id=township.id, kind="mobile", name="压测镇流动党员党支部")
-        village = Branch(township_id=township.id, kind="village", name="压测村党支部")
-        db.session.add_all([mobile, village])
-        db.session.flush()
+        township, mobile, village = common.seed_township()
         now = utcnow()
         rows = []
-        for i in range(MEMBERS):
+        for i in range(members):
             id_number, phone = f"420000199001{i:06d}", f"139{i:08d}"
             rows.append({"name": f"压测党员{i}", "id_number": encrypt(id_number), "id_number_hash": lookup_hash(id_number),
                          "phone": encrypt(phone), "phone_hash": lookup_hash(phone), "township_id": township.id,
@@ -78,43 +74,22 @@ def fresh_code(app, event_id: int, at_least_s: int) -> str:
             time.sleep(1)
 
 
-def count_checkins(app) -> int:
-    from sqlalchemy import func, select
-
-    from server.checkins.models import Checkin
-    from server.extensions import db
-
-    with app.app_context():
-        return db.session.execute(select(func.count()).select_from(Checkin)).scalar_one()
-
-
-def main() -> None:
-    common.ensure_wrk()
+def main(argv=None) -> None:
+    args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
     started = time.time()
-    common.fresh_database()
-    app = common.make_app()
-    event_id, tokens = seed(app)
-    print(f"seeded {len(tokens)} members and event {event_id} in {time.time() - started:.1f} s; "
-          f"gunicorn workers={common.WORKERS}, wrk connections={common.CONNECTIONS}, duration={DURATION_S} s")
-    token_file = Path(tempfile.mkstemp(prefix="bench-tokens-")[1])
-    token_file.write_text("\n".join(tokens) + "\n")
-    try:
-        with common.gunicorn("server:create_app()") as base:
-            body = json.dumps({"token": fresh_code(app, event_id, DURATION_S + 5), "lat": VENUE[0],
-                               "lng": VENUE[1], "accuracy": 20})
-            checkins = common.run_wrk(
-                f"{base}/api/v1/events/{event_id}/checkins", DURATION_S, str(Path(__file__).with_name("checkins.lua")),
-                env={"BENCH_TOKENS": str(token_file), "BENCH_PATH": f"/api/v1/events/{event_id}/checkins",
-                     "BENCH_BODY": body, "BENCH_THREADS": str(common.THREADS)})
-        bare = common.bare_baseline(DURATION_S)
-    finally:
-        token_file.unlink()
-    inserted = count_checkins(app)
-    print(common.describe("check-ins", checkins))
-    print(f"  {checkins.extra.removeprefix('bench: ')}; rows inserted: {inserted} "
-          f"({inserted / checkins.seconds:.0f} inserts/s)")
-    print(common.describe("bare endpoint", bare))
-    print(f"check-ins / bare = {checkins.rps / bare.rps:.3f}")
+    app, db_url = common.fresh_app("checkins")
+    event_id, tokens = seed(app, args.members)
+    common.log(f"seeded {len(tokens)} members and event {event_id} in {time.time() - started:.1f} s")
+    path = f"/api/v1/events/{event_id}/checkins"
+    # The code must outlive both runs: it is only checked by the service, the bare app ignores it.
+    body = json.dumps({"token": fresh_code(app, event_id, 2 * args.duration + 30), "lat": VENUE[0], "lng": VENUE[1],
+                       "accuracy": 20})
+    checkins, bare = common.compare_with_bare(args, common.service_env(db_url), path, tokens, "bearer", body=body)
+    inserted = common.scalar(db_url, "SELECT count(*) FROM checkins")
+    figures = common.load_figures("check-ins", checkins, bare, args)
+    figures["rows inserted"] = (f"{inserted} check-ins ({inserted / checkins.seconds:,.0f} inserts/s) by "
+                                f"{args.members} seeded members")
+    common.report("bench_checkins", args, figures, headline=common.load_headline("check-ins/s", checkins, bare))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Benchmark (not a test): the county dashboard at province scale on PostgreSQL.
 
-    .venv/bin/python bench/bench_dashboard.py [--members 500000] [--townships 100] [--checkins 20000000]
-        [--outbox 1000000] [--requests 200] [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python -m bench.bench_dashboard [--quick] [--members 500000] [--townships 100]
+        [--checkins 20000000] [--outbox 1000000] [--batch 5000] [--requests 200] [--reuse]
 
 Builds a fresh database `party_bench_dash` through the real migrations, then with generate_series:
 townships, one mobile branch each, members (statuses, paid_through, created_at, last activity spread
@@ -15,8 +15,6 @@ DASHBOARD_MEMBER_CACHE_S) and one township drill-down through the Flask test cli
 """
 from __future__ import annotations
 
-import argparse
-import base64
 import statistics
 import sys
 import time
@@ -24,31 +22,20 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import common  # noqa: E402
 
-DB_NAME = "party_bench_dash"
-FIELD_KEY = base64.b64encode(b"b" * 32).decode()
-
-
-def log(msg: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def recreate(admin_url: str) -> str:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n "
-                             "AND pid <> pg_backend_pid()"), {"n": DB_NAME})
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DB_NAME}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
-    admin.dispose()
-    return sa.make_url(admin_url).set(database=DB_NAME).render_as_string(hide_password=False)
+FULL = {"members": 500_000, "townships": 100, "checkins": 20_000_000, "outbox": 1_000_000, "batch": 5000,
+        "requests": 200, "reuse": False}
+QUICK = {"members": 5000, "townships": 20, "checkins": 100_000, "outbox": 10_000, "batch": 2000, "requests": 20,
+         "reuse": False}
 
 
 def timed(conn, label: str, sql: str, **params) -> None:
     start = time.perf_counter()
     conn.execute(sa.text(sql), params)
-    log(f"{label}: {time.perf_counter() - start:.1f} s")
+    common.log(f"{label}: {time.perf_counter() - start:.1f} s")
 
 
 def generate(app, args) -> None:
@@ -114,7 +101,7 @@ def generate(app, args) -> None:
                 GROUP BY r.township_id, r.branch_id, a.month
             """)
             total = conn.execute(sa.text("SELECT sum(checkins) FROM member_month_activity")).scalar()
-            log(f"past check-ins represented: {total}")
+            common.log(f"past check-ins represented: {total}")
             timed(conn, f"{args.outbox} check-in outbox rows for {month}", """
                 INSERT INTO outbox_changes (type, member_id, township_id, at, data)
                 SELECT 'checkin.created', m, 1 + m % :n, now(),
@@ -124,10 +111,11 @@ def generate(app, args) -> None:
             """.replace(":n", str(args.townships)), month=month, members=args.members, outbox=args.outbox)
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         timed(conn, "VACUUM ANALYZE (what autovacuum keeps up in production)", "VACUUM ANALYZE")
-        log(f"data set ready (series months {first}..{month})")
+        common.log(f"data set ready (series months {first}..{month})")
 
 
-def bench_rollup(app, args) -> None:
+def bench_rollup(app, args, figures: dict) -> float:
+    """Apply the outbox to the roll-ups batch by batch; returns changes/s."""
     from server.dashboard import rollup
 
     with app.app_context():
@@ -138,31 +126,34 @@ def bench_rollup(app, args) -> None:
             done += applied
             if more and done % (args.batch * 40) == 0:
                 rate = done / (time.perf_counter() - start)
-                log(f"  roll-up applied {done} ({rate:,.0f} changes/s)")
+                common.log(f"  roll-up applied {done} ({rate:,.0f} changes/s)")
             if not more:
                 break
         elapsed = time.perf_counter() - start
-        log(f"ROLL-UP: {done} outbox changes in {elapsed:.1f} s = {done / elapsed:,.0f} changes/s "
-            f"(batch {args.batch}, one transaction per batch)")
+        figures["roll-up"] = (f"{done:,} outbox changes in {elapsed:.1f} s = {done / elapsed:,.0f} changes/s "
+                              f"(batch {args.batch}, one transaction per batch)")
         start = time.perf_counter()
         for _ in range(20):
             rollup.run()
-        log(f"ROLL-UP with nothing new: {(time.perf_counter() - start) / 20 * 1000:.1f} ms per run")
+        figures["roll-up with nothing new"] = f"{(time.perf_counter() - start) / 20 * 1000:.1f} ms per run"
+        return done / elapsed
 
 
-def bench_requests(app, args) -> None:
+def bench_requests(app, args, figures: dict) -> dict:
+    """First-call and p50/p99 latency of the county view and one township drill-down; returns p50/p99 by view."""
     from server.auth.tokens import STAFF_TOKEN_TTL, Principal, issue
 
     client = app.test_client()
     with app.app_context():
         county = issue(Principal(kind="staff", subject_id=1, roles=["county_admin"]), STAFF_TOKEN_TTL)
     headers = {"Authorization": f"Bearer {county}"}
+    latency = {}
     for label, url in (("GET /api/v1/dashboard/county", "/api/v1/dashboard/county"),
                        ("GET /api/v1/dashboard/townships/7", "/api/v1/dashboard/townships/7")):
         start = time.perf_counter()
         resp = client.get(url, headers=headers)
         assert resp.status_code == 200, resp.get_json()
-        log(f"{label}: first call {(time.perf_counter() - start) * 1000:.1f} ms")
+        first = (time.perf_counter() - start) * 1000
         times = []
         for _ in range(args.requests):
             start = time.perf_counter()
@@ -171,13 +162,15 @@ def bench_requests(app, args) -> None:
             assert resp.status_code == 200
         times.sort()
         p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-        log(f"{label}: p50 {statistics.median(times):.1f} ms, p99 {p99:.1f} ms, max {times[-1]:.1f} ms "
-            f"over {args.requests} requests")
+        latency[label] = (statistics.median(times), p99)
+        figures[label] = (f"first call {first:.1f} ms; then p50 {statistics.median(times):.1f} ms, p99 {p99:.1f} ms, "
+                          f"max {times[-1]:.1f} ms over {args.requests} requests")
     body = client.get("/api/v1/dashboard/county", headers=headers).get_json()
     t = body["totals"]
-    log(f"county totals: members {t['members']}, reported {t['reported']}, checkin_rate {t['checkin_rate']}, "
-        f"dues_paid_rate {t['dues_paid_rate']}, arrears_6m {t['arrears_6m']}, lost_contact {t['lost_contact']}, "
-        f"check-ins this month {t['checkins']}")
+    figures["county totals"] = (f"members {t['members']}, reported {t['reported']}, checkin_rate {t['checkin_rate']}, "
+                                f"dues_paid_rate {t['dues_paid_rate']}, arrears_6m {t['arrears_6m']}, "
+                                f"lost_contact {t['lost_contact']}, check-ins this month {t['checkins']}")
+    return latency
 
 
 def explain(app) -> None:
@@ -195,37 +188,31 @@ def explain(app) -> None:
     with app.app_context():
         for label, sql in queries.items():
             plan = db.session.execute(sa.text("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)).scalars().all()
-            log(f"plan, {label}: " + " | ".join(line.strip() for line in plan if "Scan" in line or "Execution" in line))
+            common.log(f"plan, {label}: "
+                       + " | ".join(line.strip() for line in plan if "Scan" in line or "Execution" in line))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--members", type=int, default=500_000)
-    parser.add_argument("--townships", type=int, default=100)
-    parser.add_argument("--checkins", type=int, default=20_000_000)
-    parser.add_argument("--outbox", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--reuse", action="store_true", help="time the requests on the existing data set only")
-    args = parser.parse_args()
-
-    from flask_migrate import upgrade
-
-    from server import create_app
-
-    url = (sa.make_url(args.admin_url).set(database=DB_NAME).render_as_string(hide_password=False)
-           if args.reuse else recreate(args.admin_url))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "memory://bench", "FIELD_KEY": FIELD_KEY,
-                      "SECRET_KEY": "bench-secret", "WECHAT_EMULATOR": False})
-    if not args.reuse:
-        with app.app_context():
-            upgrade(revision="heads")
-        log(f"database {DB_NAME} migrated")
+def main(argv=None) -> None:
+    args = common.arguments(__doc__, FULL, QUICK, argv=argv)
+    figures = {}
+    rollup_rate = None
+    if args.reuse:  # time the requests on the data set a previous run left
+        common.flush_redis()
+        app = common.make_app(common.database_url("dash"), emulator=False)
+    else:
+        app, _ = common.fresh_app("dash", emulator=False)
+        common.log("database party_bench_dash migrated")
         generate(app, args)
-        bench_rollup(app, args)
-    bench_requests(app, args)
+        rollup_rate = bench_rollup(app, args, figures)
+    latency = bench_requests(app, args, figures)
     explain(app)
+    figures["data set"] = (f"{args.members:,} members, {args.townships} townships, ~{args.checkins:,} check-ins "
+                           f"({args.outbox:,} through the outbox)" + (" (reused)" if args.reuse else ""))
+    county, township = latency["GET /api/v1/dashboard/county"], latency["GET /api/v1/dashboard/townships/7"]
+    common.report("bench_dashboard", args, figures, headline={
+        "rate": f"{rollup_rate:,.0f} roll-up changes/s" if rollup_rate else "roll-up not run (--reuse)",
+        "county view": f"p50 {county[0]:.1f} / p99 {county[1]:.1f} ms",
+        "township view": f"p50 {township[0]:.1f} / p99 {township[1]:.1f} ms"})
 
 
 if __name__ == "__main__":

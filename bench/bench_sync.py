@@ -1,18 +1,13 @@
 """Benchmark (not a test): the outbox sequencer and the /sync/changes stream on PostgreSQL.
 
-    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/party_bench_sync \
-        .venv/bin/python bench/bench_sync.py [--changes 1000000] [--townships 10]
+    .venv/bin/python -m bench.bench_sync [--quick] [--changes 1000000] [--townships 10]
 
-Recreates that database, fills the outbox with unsequenced changes via generate_series, times the
-sequencer, then streams everything through GET /api/v1/sync/changes?limit=1000 for a county key and
-for one township's key (signed requests, in-process test client), and prints the figures.
+Recreates the database party_bench_sync, fills the outbox with unsequenced changes via generate_series, times
+the sequencer, then streams everything through GET /api/v1/sync/changes?limit=1000 for a county key and for one
+township's key (signed requests, in-process test client, Redis db 9), and prints the figures.
 """
 from __future__ import annotations
 
-import argparse
-import base64
-import hashlib
-import os
 import sys
 import time
 from pathlib import Path
@@ -20,31 +15,18 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import common  # noqa: E402
 
-from flask_migrate import upgrade  # noqa: E402
-
-from server import create_app  # noqa: E402
-from server.extensions import db  # noqa: E402
-from server.sync import sequencer, service  # noqa: E402
-from server.sync.client import sign  # noqa: E402
-
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/party_bench_sync"
-
-
-def recreate(url: str) -> None:
-    engine_url = sa.make_url(url)
-    admin = sa.create_engine(engine_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n "
-                             "AND pid <> pg_backend_pid()"), {"n": engine_url.database})
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{engine_url.database}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{engine_url.database}"'))
-    admin.dispose()
+FULL = {"changes": 1_000_000, "townships": 10}
+QUICK = {"changes": 20_000, "townships": 10}
 
 
 def fill(changes: int, townships: int) -> None:
     """Townships, a mobile branch each, and `changes` unsequenced outbox rows spread over them."""
+    from server.extensions import db
+
     db.session.execute(sa.text(
         "INSERT INTO townships (name, created_at) SELECT '压测镇' || g, now() FROM generate_series(1, :n) g"),
         {"n": townships})
@@ -65,6 +47,8 @@ def fill(changes: int, townships: int) -> None:
 
 def stream(client, key: tuple[str, str]) -> tuple[int, float, int]:
     """Pull everything with limit=1000; (changes, seconds, requests)."""
+    from server.sync.client import sign
+
     after, total, requests_made = 0, 0, 0
     started = time.perf_counter()
     while True:
@@ -81,27 +65,25 @@ def stream(client, key: tuple[str, str]) -> tuple[int, float, int]:
             return total, time.perf_counter() - started, requests_made
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--changes", type=int, default=1_000_000)
-    parser.add_argument("--townships", type=int, default=10)
-    args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    recreate(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": "memory://bench", "TESTING": True,
-                      "SECRET_KEY": "bench", "FIELD_KEY": base64.b64encode(hashlib.sha256(b"bench").digest()).decode()})
+def main(argv=None) -> None:
+    from server.extensions import db
+    from server.sync import sequencer, service
+
+    args = common.arguments(__doc__, FULL, QUICK, argv=argv)
+    app, _ = common.fresh_app("sync", TESTING=True)
+    figures = {}
     with app.app_context():
-        upgrade(revision="heads")
-        print(f"outbox: {args.changes:,} changes over {args.townships} townships (PostgreSQL: {sa.make_url(url).database})")
+        common.log(f"outbox: {args.changes:,} changes over {args.townships} townships")
         started = time.perf_counter()
         fill(args.changes, args.townships)
-        print(f"  generate_series insert     : {time.perf_counter() - started:8.1f} s")
+        figures["generate_series insert"] = f"{time.perf_counter() - started:.1f} s"
 
         started = time.perf_counter()
         sequenced = sequencer.sequence_pending(max_batches=10**6)
         spent = time.perf_counter() - started
-        print(f"  sequencer (batch {sequencer.BATCH})   : {sequenced:,} rows in {spent:.1f} s "
-              f"= {sequenced / spent:,.0f} rows/s")
+        seq_rate = sequenced / spent
+        figures[f"sequencer (batch {sequencer.BATCH})"] = (f"{sequenced:,} rows in {spent:.1f} s "
+                                                          f"= {seq_rate:,.0f} rows/s")
 
         # What autovacuum does after a mass update (0005 makes it run every 10k updated rows): without it
         # the partial "seq IS NULL" index is full of dead entries that every probe has to step over.
@@ -115,28 +97,35 @@ def main() -> None:
         db.session.commit()
         started = time.perf_counter()
         sequencer.sequence_pending()
-        print(f"  sequencer, 100 pending     : {(time.perf_counter() - started) * 1000:8.1f} ms")
+        figures["sequencer, 100 pending"] = f"{(time.perf_counter() - started) * 1000:.1f} ms"
         started = time.perf_counter()
         for _ in range(100):
             sequencer.sequence_pending()
-        print(f"  sequencer, nothing pending : {(time.perf_counter() - started) * 10:8.2f} ms per call")
+        figures["sequencer, nothing pending"] = f"{(time.perf_counter() - started) * 10:.2f} ms per call"
         app.config["SYNC_SEQUENCE_DEBOUNCE_MS"] = 0  # every pull below runs the sequencer probe
 
         county_key, county_secret = service.create_key(None)
         town_key, town_secret = service.create_key(1)
-        county = (county_key.key_id, county_secret)
-        township = (town_key.key_id, town_secret)
         client = app.test_client()
-        for label, key in (("county key  ", county), ("township key", township)):
+        rates = {}
+        for label, key in (("county key", (county_key.key_id, county_secret)),
+                           ("township key", (town_key.key_id, town_secret))):
             total, seconds, calls = stream(client, key)
-            print(f"  /sync/changes {label} : {total:,} changes in {seconds:.1f} s ({calls} requests) "
-                  f"= {total / seconds:,.0f} changes/s, {seconds / calls * 1000:.1f} ms/request")
+            rates[label] = total / seconds
+            figures[f"/sync/changes, {label}"] = (f"{total:,} changes in {seconds:.1f} s ({calls} requests) = "
+                                                  f"{total / seconds:,.0f} changes/s, "
+                                                  f"{seconds / calls * 1000:.1f} ms/request")
         started = time.perf_counter()
         digest = service.digest(town_key, "2026-03")
-        print(f"  digest (township, 1 month) : {time.perf_counter() - started:8.2f} s "
-              f"({digest['checkins']:,} check-ins)")
+        figures["digest (township, 1 month)"] = (f"{time.perf_counter() - started:.2f} s "
+                                                 f"({digest['checkins']:,} check-ins)")
         db.session.remove()
         db.engine.dispose()
+    figures["data set"] = f"{args.changes:,} outbox changes over {args.townships} townships"
+    common.report("bench_sync", args, figures, headline={
+        "rate": f"{rates['county key']:,.0f} changes/s streamed (county key)",
+        "sequencer": f"{seq_rate:,.0f} rows/s",
+        "township key": f"{rates['township key']:,.0f} changes/s"})
 
 
 if __name__ == "__main__":
