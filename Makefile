@@ -58,5 +58,9 @@ test: test-node test-python
 worker: install
 	$(FLASK) worker
 
+# Benchmarks (PostgreSQL + Redis on this machine; not part of the tests). BENCH_ARGS=--quick for a short check.
+bench: install
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) miniprogram/node_modules instance
