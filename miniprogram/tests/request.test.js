@@ -123,7 +123,6 @@ describe('request module', () => {
     await expect(api().request({ url: '/api/v1/auth/bind', method: 'POST', data: {}, toast: false })).rejects.toMatchObject({ code: 'already_bound' });
     expect(wx.__toasts()).toEqual([]);
   });
-
 });
 
 describe('login on launch', () => {
