@@ -10,6 +10,8 @@ DEV_WECHAT_APPID = "wxdev0000000000000"
 DEV_WECHAT_SECRET = "dev-wechat-secret-not-for-production"
 DEV_PAY_MCH_ID = "1900000109"
 DEV_PAY_API_KEY = "devpayapikey0000000000000000000"
+# The meeting-reminder subscribe-message template; the mini-program's src/config.js asks members for the same id.
+DEV_REMINDER_TEMPLATE_ID = "meeting-reminder-dev"
 
 _DEV_DEFAULTS = {
     "WECHAT_APPID": DEV_WECHAT_APPID,
@@ -69,6 +71,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "WECHAT_PAY_NOTIFY_URL": env.get(
             "WECHAT_PAY_NOTIFY_URL", f"{public_base}/api/v1/pay/wechat/notify"
         ),
+        "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
         "WECHAT_EMULATOR": emulator,
         "PUBLIC_BASE_URL": public_base,
         "TRUSTED_PROXIES": [p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],

@@ -12,10 +12,9 @@ module.exports = {
   attendancePollMs: 5000,
   checkinCodeRefreshMs: 30000,
   checkinCodeRetryMs: 3000,
-  // Subscribe-message templates; replace with the ids configured in the WeChat admin console
-  // (the server must send with the same ids).
+  // Subscribe-message templates. The service sends meeting reminders with WECHAT_REMINDER_TEMPLATE_ID
+  // (development default 'meeting-reminder-dev'); put the id from the WeChat admin console in both places.
   subscribeTemplates: [
-    { id: 'TEMPLATE_MEETING_REMINDER', name: '会议提醒' },
-    { id: 'TEMPLATE_DUES_REMINDER', name: '党费缴纳提醒' }
+    { id: 'meeting-reminder-dev', name: '会议提醒' }
   ]
 };

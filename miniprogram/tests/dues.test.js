@@ -1,12 +1,17 @@
 const { setup, loadPage, flush } = require('./harness');
+const shapes = require('./shapes');
 
 const PAY_PARAMS = { timeStamp: '1767225600', nonceStr: 'n0nce', package: 'prepay_id=wx123', signType: 'MD5', paySign: 'ABC' };
 
 function duesRoutes(wx, dues) {
-  wx.__route('GET', '/api/v1/me/dues', { data: dues || {
-    monthly_fen: 1500, paid_through: '2026-01',
-    owed: [{ month: '2026-03', amount_fen: 1500 }, { month: '2026-02', amount_fen: 1500 }], orders: []
-  } });
+  wx.__route('GET', '/api/v1/me/dues', { data: dues || shapes.myDues({
+    owed: [{ month: '2026-03', amount_fen: 1500 }, { month: '2026-02', amount_fen: 1500 }]
+  }) });
+}
+
+// OrderCreatedOut: the order plus wx.requestPayment's argument.
+function created(orderNo, amountFen) {
+  return Object.assign(shapes.order({ order_no: orderNo, amount_fen: amountFen }), { pay_params: PAY_PARAMS });
 }
 
 afterEach(() => { jest.useRealTimers(); });
@@ -42,11 +47,11 @@ describe('pay flow', () => {
     jest.useFakeTimers();
     const { wx, config } = setup({ token: 't', bound: true });
     duesRoutes(wx);
-    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D202603001', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: created('D202603001', 3000) });
     wx.__route('GET', '/api/v1/dues/orders/D202603001',
-      { data: { order_no: 'D202603001', status: 'pending', amount_fen: 3000, months: ['2026-02', '2026-03'] } },
-      { data: { order_no: 'D202603001', status: 'pending', amount_fen: 3000, months: ['2026-02', '2026-03'] } },
-      { data: { order_no: 'D202603001', status: 'paid', amount_fen: 3000, months: ['2026-02', '2026-03'], paid_at: '2026-03-10T12:00:00+08:00' } });
+      { data: shapes.order({ order_no: 'D202603001' }) },
+      { data: shapes.order({ order_no: 'D202603001' }) },
+      { data: shapes.order({ order_no: 'D202603001', status: 'paid', paid_at: '2026-03-10T12:00:00+08:00' }) });
     const view = await loadPage('pages/dues/dues');
     const paying = view.page.pay();
     await flush();
@@ -70,8 +75,8 @@ describe('pay flow', () => {
     jest.useFakeTimers();
     const { wx, config } = setup({ token: 't', bound: true });
     duesRoutes(wx);
-    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D1', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
-    wx.__route('GET', '/api/v1/dues/orders/D1', { data: { order_no: 'D1', status: 'pending', amount_fen: 3000, months: [] } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: created('D1', 3000) });
+    wx.__route('GET', '/api/v1/dues/orders/D1', { data: shapes.order({ order_no: 'D1', status: 'pending' }) });
     wx.__script('requestPayment', { success: { errMsg: 'requestPayment:ok' } });
     const view = await loadPage('pages/dues/dues');
     const paying = view.page.pay();
@@ -87,7 +92,7 @@ describe('pay flow', () => {
     expect(view.text('.pay-state')).toContain('请不要重复付款');
     expect(view.exists('.check-again')).toBe(true);
 
-    wx.__route('GET', '/api/v1/dues/orders/D1', { data: { order_no: 'D1', status: 'paid', amount_fen: 3000, months: [] } });
+    wx.__route('GET', '/api/v1/dues/orders/D1', { data: shapes.order({ order_no: 'D1', status: 'paid' }) });
     const again = view.page.checkAgain();
     await flush();
     await again;
@@ -98,8 +103,8 @@ describe('pay flow', () => {
     jest.useFakeTimers();
     const { wx, config } = setup({ token: 't', bound: true, retryDelaysMs: [] });
     duesRoutes(wx);
-    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D2', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
-    wx.__route('GET', '/api/v1/dues/orders/D2', { fail: 'request:fail timeout' }, { data: { order_no: 'D2', status: 'paid' } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: created('D2', 3000) });
+    wx.__route('GET', '/api/v1/dues/orders/D2', { fail: 'request:fail timeout' }, { data: shapes.order({ order_no: 'D2', status: 'paid' }) });
     const view = await loadPage('pages/dues/dues');
     const paying = view.page.pay();
     await flush();
@@ -112,7 +117,7 @@ describe('pay flow', () => {
   test('the member cancelling WeChat Pay is said plainly and nothing is polled', async () => {
     const { wx } = setup({ token: 't', bound: true });
     duesRoutes(wx);
-    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D3', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: created('D3', 3000) });
     wx.__script('requestPayment', { fail: 'requestPayment:fail cancel' });
     const view = await loadPage('pages/dues/dues');
     await view.page.pay();
@@ -125,31 +130,71 @@ describe('pay flow', () => {
   test('a closed order after a failed payment is reported as not paid', async () => {
     const { wx } = setup({ token: 't', bound: true });
     duesRoutes(wx);
-    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'D4', amount_fen: 3000, status: 'pending', pay_params: PAY_PARAMS } });
-    wx.__route('GET', '/api/v1/dues/orders/D4', { data: { order_no: 'D4', status: 'closed' } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: created('D4', 3000) });
+    wx.__route('GET', '/api/v1/dues/orders/D4', { data: shapes.order({ order_no: 'D4', status: 'closed' }) });
     wx.__script('requestPayment', { fail: 'requestPayment:fail' });
     const view = await loadPage('pages/dues/dues');
     await view.page.pay();
     expect(view.data.payState).toBe('failed');
   });
 
-  test('409 order_pending: checks that order instead of paying twice', async () => {
-    jest.useFakeTimers();
-    const { wx, config } = setup({ token: 't', bound: true });
+  // The real 409 body (server/dues/orders.py): the blocking order's number, months, amount and whether it can be resumed.
+  const PENDING = { code: 'order_pending', message: '这些月份已有待支付的订单，请先完成或等待其过期', order_no: 'D5', months: ['2026-02'], amount_fen: 1500, resumable: true };
+
+  test('409 order_pending: looks at that order once, never pays twice, offers to finish it', async () => {
+    const { wx } = setup({ token: 't', bound: true });
     duesRoutes(wx);
-    wx.__route('POST', '/api/v1/dues/orders', { status: 409, data: { code: 'order_pending', message: '有一笔缴费正在处理中', order_no: 'D5' } });
-    wx.__route('GET', '/api/v1/dues/orders/D5', { data: { order_no: 'D5', status: 'pending' } });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 409, data: PENDING });
+    wx.__route('GET', '/api/v1/dues/orders/D5', { data: shapes.order({ order_no: 'D5', months: ['2026-02'], amount_fen: 1500 }) });
     const view = await loadPage('pages/dues/dues');
-    const paying = view.page.pay();
-    for (let i = 0; i < config.payPollMaxTries + 2; i++) {
-      await flush();
-      jest.advanceTimersByTime(config.payPollIntervalMs);
-    }
-    await paying;
+    await view.page.pay();
+    expect(wx.__requests('GET', '/api/v1/dues/orders/D5')).toHaveLength(1);
     expect(wx.__calls('requestPayment')).toHaveLength(0);
     expect(view.data.payState).toBe('pending_elsewhere');
     expect(view.text('.pay-state')).toContain('请不要重复付款');
     expect(wx.__toasts()).toEqual([]);
+    expect(view.text('.resume')).toBe('继续支付未完成的那笔（2026年2月，15.00 元）');
+
+    // Resuming orders exactly the blocking months: the service answers 200 with that order and fresh pay_params.
+    wx.__route('POST', '/api/v1/dues/orders', { status: 200, data: Object.assign(shapes.order({ order_no: 'D5', months: ['2026-02'], amount_fen: 1500 }), { pay_params: PAY_PARAMS }) });
+    wx.__route('GET', '/api/v1/dues/orders/D5', { data: shapes.order({ order_no: 'D5', months: ['2026-02'], amount_fen: 1500, status: 'paid' }) });
+    await view.tap('.resume');
+    expect(wx.__requests('POST', '/api/v1/dues/orders')[1].data).toEqual({ months: ['2026-02'] });
+    expect(wx.__calls('requestPayment')).toHaveLength(1);
+    expect(view.data.payState).toBe('paid');
+    expect(view.exists('.resume')).toBe(false);
+  });
+
+  test('409 order_pending for an order already paid elsewhere says paid', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 409, data: PENDING });
+    wx.__route('GET', '/api/v1/dues/orders/D5', { data: shapes.order({ order_no: 'D5', status: 'paid' }) });
+    const view = await loadPage('pages/dues/dues');
+    await view.page.pay();
+    expect(view.data.payState).toBe('paid');
+    expect(wx.__calls('requestPayment')).toHaveLength(0);
+  });
+
+  test('409 order_pending that cannot be resumed offers only to check again', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx);
+    wx.__route('POST', '/api/v1/dues/orders', { status: 409, data: Object.assign({}, PENDING, { resumable: false }) });
+    wx.__route('GET', '/api/v1/dues/orders/D5', { data: shapes.order({ order_no: 'D5' }) });
+    const view = await loadPage('pages/dues/dues');
+    await view.page.pay();
+    expect(view.data.payState).toBe('pending_elsewhere');
+    expect(view.exists('.resume')).toBe(false);
+    expect(view.exists('.check-again')).toBe(true);
+  });
+
+  test('arrears older than the 6-month window are sent to the branch', async () => {
+    jest.useFakeTimers({ now: new Date('2026-03-10T04:00:00Z') });
+    const { wx } = setup({ token: 't', bound: true });
+    duesRoutes(wx, shapes.myDues({ paid_through: '2025-06', owed: ['2025-07', '2025-08', '2025-09'].map(month => ({ month, amount_fen: 1500 })) }));
+    const view = await loadPage('pages/dues/dues');
+    expect(view.data.choices).toEqual([]);
+    expect(view.text('.too-old')).toContain('请与支部联系');
   });
 
   test('409 order_pending without an order number still explains itself', async () => {
@@ -166,13 +211,13 @@ describe('pay flow', () => {
 describe('history and special dues', () => {
   test('payment history with a receipt', async () => {
     const { wx } = setup({ token: 't', bound: true });
-    wx.__route('GET', '/api/v1/me', { data: { member: { name: '王建国' } } });
-    wx.__route('GET', '/api/v1/me/dues/orders', { data: { items: [
-      { order_no: 'D9', status: 'paid', amount_fen: 4500, months: ['2026-03', '2026-01', '2026-02'], paid_at: '2026-03-10T12:00:00+08:00' },
-      { order_no: 'S1', status: 'paid', amount_fen: 10050, months: [], campaign: { title: '抗洪救灾' }, paid_at: '2026-03-11T09:00:00+08:00' }
+    wx.__route('GET', '/api/v1/me', { data: { member: shapes.member(), roles: ['member'] } });
+    wx.__route('GET', '/api/v1/me/dues/orders', { data: { page: 1, per_page: 20, orders: [
+      shapes.order({ order_no: 'D9', status: 'paid', amount_fen: 4500, months: ['2026-03', '2026-01', '2026-02'], paid_at: '2026-03-10T12:00:00+08:00' }),
+      shapes.order({ order_no: 'S1', kind: 'special', status: 'paid', amount_fen: 10050, months: [], campaign_id: 4, paid_at: '2026-03-11T09:00:00+08:00' })
     ] } });
     const view = await loadPage('pages/dues-orders/dues-orders');
-    expect(view.texts('.order-what')).toEqual(['2026年1月至2026年3月党费', '特殊党费：抗洪救灾']);
+    expect(view.texts('.order-what')).toEqual(['2026年1月至2026年3月党费', '特殊党费']);
     expect(view.texts('.order-amount')).toEqual(['45.00 元', '100.50 元']);
     expect(view.exists('.receipt')).toBe(false);
     await view.tap('.order-item');
@@ -183,9 +228,9 @@ describe('history and special dues', () => {
   test('special dues: yuan typed as text becomes exact fen; bad amounts are refused on the page', async () => {
     jest.useFakeTimers();
     const { wx } = setup({ token: 't', bound: true });
-    wx.__route('GET', '/api/v1/dues/campaigns', { data: { items: [{ id: 4, title: '抗洪救灾特殊党费', starts_on: '2026-03-01', ends_on: '2026-04-30' }] } });
-    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: { order_no: 'S2', amount_fen: 1015, status: 'pending', pay_params: PAY_PARAMS } });
-    wx.__route('GET', '/api/v1/dues/orders/S2', { data: { order_no: 'S2', status: 'paid' } });
+    wx.__route('GET', '/api/v1/dues/campaigns', { data: [shapes.campaign()] });
+    wx.__route('POST', '/api/v1/dues/orders', { status: 201, data: created('S2', 1015) });
+    wx.__route('GET', '/api/v1/dues/orders/S2', { data: shapes.order({ order_no: 'S2', status: 'paid' }) });
     const view = await loadPage('pages/campaigns/campaigns');
     expect(view.data.selectedId).toBe(4);
     await view.input('.amount-input', '12.345');

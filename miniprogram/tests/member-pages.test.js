@@ -1,11 +1,8 @@
 const { setup, loadPage, settle } = require('./harness');
+const shapes = require('./shapes');
 
 const ME = {
-  member: {
-    id: 7, name: '王建国', id_number_masked: '1101**********002X', phone_masked: '138****5678',
-    township: { id: 1, name: '金山镇' }, branch: { id: 3, name: '金山镇杨庄村党支部' },
-    mobile_branch: { id: 2, name: '金山镇流动党员党支部' }, status: 'active', paid_through: '2026-01'
-  },
+  member: shapes.member({ branch: { id: 3, name: '金山镇杨庄村党支部' } }),
   roles: ['member']
 };
 
@@ -76,11 +73,11 @@ describe('home page', () => {
   test('shows the member, branches, status, paid_through and the next steps', async () => {
     const { wx } = setup({ token: 't', bound: true });
     wx.__route('GET', '/api/v1/me', { data: ME });
-    wx.__route('GET', '/api/v1/me/reports', { data: { items: [{ id: 1, city: '深圳市', created_at: '2025-12-03T10:00:00+08:00' }], total: 1 } });
+    wx.__route('GET', '/api/v1/me/reports', { data: shapes.page([shapes.report({ month: '2025-12', created_at: '2025-12-03T10:00:00+08:00' })]) });
     wx.__route('GET', '/api/v1/me/events', {
-      data: { items: [{ id: 9, title: '3月主题党日', kind: 'theme_day', starts_at: '2026-03-05T19:30:00+08:00', place: '宝安区党群服务中心', my_status: null }] }
+      data: shapes.page([shapes.myEvent({ id: 9, title: '3月主题党日', place_name: '宝安区党群服务中心', my_state: 'none' })])
     });
-    wx.__route('GET', '/api/v1/me/dues', { data: { monthly_fen: 1500, paid_through: '2026-01', owed: [{ month: '2026-02', amount_fen: 1500 }, { month: '2026-03', amount_fen: 1500 }], orders: [] } });
+    wx.__route('GET', '/api/v1/me/dues', { data: shapes.myDues({ owed: [{ month: '2026-02', amount_fen: 1500 }, { month: '2026-03', amount_fen: 1500 }] }) });
     const view = await loadPage('pages/index/index');
     expect(view.text('.member-name')).toBe('王建国 同志');
     expect(view.text('.mobile-branch')).toBe('金山镇流动党员党支部');
@@ -90,6 +87,7 @@ describe('home page', () => {
     expect(view.text('.step-report')).toContain('本月还没有报到');
     expect(view.text('.step-meeting')).toContain('3月主题党日');
     expect(view.text('.step-meeting')).toContain('3月5日 周四 19:30');
+    expect(view.text('.step-meeting')).toContain('宝安区党群服务中心');
     expect(view.text('.step-dues')).toContain('2 个月党费未交');
     expect(view.text('.step-dues')).toContain('30.00 元');
     expect(wx.__requests('GET', '/api/v1/me')[0].header.Authorization).toBe('Bearer t');
@@ -98,9 +96,12 @@ describe('home page', () => {
   test('nothing to do once reported, checked in and paid up', async () => {
     const { wx } = setup({ token: 't', bound: true });
     wx.__route('GET', '/api/v1/me', { data: ME });
-    wx.__route('GET', '/api/v1/me/reports', { data: [{ id: 2, city: '深圳市', created_at: new Date().toISOString() }] });
-    wx.__route('GET', '/api/v1/me/events', { data: [{ id: 9, title: '会', starts_at: new Date().toISOString(), my_status: 'present' }] });
-    wx.__route('GET', '/api/v1/me/dues', { data: { monthly_fen: 1500, paid_through: '2099-01', owed: [] } });
+    wx.__route('GET', '/api/v1/me/reports', { data: shapes.page([shapes.report({ id: 2, created_at: new Date().toISOString() })]) });
+    wx.__route('GET', '/api/v1/me/events', { data: shapes.page([
+      shapes.myEvent({ id: 9, title: '会', starts_at: new Date().toISOString(), my_state: 'present' }),
+      shapes.myEvent({ id: 10, title: '请了假的会', starts_at: new Date().toISOString(), my_state: 'leave_pending' })
+    ]) });
+    wx.__route('GET', '/api/v1/me/dues', { data: shapes.myDues({ paid_through: '2099-01', owed: [] }) });
     const view = await loadPage('pages/index/index');
     expect(view.exists('.all-done')).toBe(true);
     expect(view.all('.step')).toHaveLength(1);
@@ -140,8 +141,8 @@ describe('home page', () => {
 
 describe('report-in page', () => {
   function routes(wx) {
-    wx.__route('GET', '/api/v1/me/reports', { data: { items: [{ id: 1, city: '深圳市', address: '宝安区西乡街道', employer: '富士康', created_at: '2026-01-03T10:00:00+08:00' }] } });
-    wx.__route('POST', '/api/v1/me/reports', { status: 201, data: { id: 2 } });
+    wx.__route('GET', '/api/v1/me/reports', { data: shapes.page([shapes.report()]) });
+    wx.__route('POST', '/api/v1/me/reports', { status: 201, data: shapes.report({ id: 2 }) });
   }
 
   test('prefills last month and sends the location when allowed', async () => {
@@ -188,7 +189,7 @@ describe('report-in page', () => {
 
   test('empty fields are caught on the page; server field errors shown', async () => {
     const { wx } = setup({ token: 't', bound: true });
-    wx.__route('GET', '/api/v1/me/reports', { data: [] });
+    wx.__route('GET', '/api/v1/me/reports', { data: shapes.page([]) });
     wx.__route('POST', '/api/v1/me/reports', { status: 422, data: { code: 'validation_error', message: '填写有误', errors: { employer: ['工作单位太长'] } } });
     const view = await loadPage('pages/report/report');
     await view.tap('.submit');

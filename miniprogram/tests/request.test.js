@@ -123,15 +123,6 @@ describe('request module', () => {
     await expect(api().request({ url: '/api/v1/auth/bind', method: 'POST', data: {}, toast: false })).rejects.toMatchObject({ code: 'already_bound' });
     expect(wx.__toasts()).toEqual([]);
   });
-
-  test('listOf accepts a bare list or a page envelope', () => {
-    setup();
-    const { listOf } = api();
-    expect(listOf([1, 2])).toEqual([1, 2]);
-    expect(listOf({ items: [3], total: 1, page: 1 })).toEqual([3]);
-    expect(listOf({ events: [4] })).toEqual([4]);
-    expect(listOf(null)).toEqual([]);
-  });
 });
 
 describe('login on launch', () => {

@@ -1,6 +1,7 @@
 const { setup, loadPage, flush } = require('./harness');
+const shapes = require('./shapes');
 
-const STAFF_ME = { id: 1, username: 'jinshan-sj', role: 'branch_secretary', scope: { type: 'branch', id: 2, name: '金山镇流动党员党支部' } };
+const STAFF_ME = shapes.staffMe();
 
 afterEach(() => { jest.useRealTimers(); });
 
@@ -37,7 +38,7 @@ describe('staff login and home', () => {
   test('home shows the branch and its meetings with the staff token', async () => {
     const { wx } = setup({ staffToken: 's' });
     wx.__route('GET', '/api/v1/staff/me', { data: STAFF_ME });
-    wx.__route('GET', '/api/v1/events', { data: { items: [{ id: 8, title: '支委会', kind: 'committee', starts_at: '2026-03-02T20:00:00+08:00' }] } });
+    wx.__route('GET', '/api/v1/events', { data: shapes.page([shapes.event({ id: 8, title: '支委会', kind: 'committee', kind_label: '支委会', starts_at: '2026-03-02T20:00:00+08:00' })]) });
     const view = await loadPage('pages/staff/home/home');
     expect(view.text('.scope-name')).toBe('金山镇流动党员党支部');
     expect(view.text('.staff-event')).toContain('支委会 · 3月2日 周一 20:00');
@@ -49,7 +50,7 @@ describe('create a meeting', () => {
   test('kind picker in Chinese, times in Beijing, geofence from the map', async () => {
     const { wx } = setup({ staffToken: 's' });
     wx.__storage.staff_me = STAFF_ME;
-    wx.__route('POST', '/api/v1/events', { status: 201, data: { id: 31 } });
+    wx.__route('POST', '/api/v1/events', { status: 201, data: shapes.event({ id: 31 }) });
     wx.__script('chooseLocation', { success: { name: '宝安区党群服务中心', address: '深圳市宝安区', latitude: 22.55, longitude: 113.88 } });
     const view = await loadPage('pages/staff/event-new/event-new');
     expect(view.data.kinds.map(k => k.label)).toEqual(['支部党员大会', '支委会', '党小组会', '党课', '主题党日', '组织生活会', '培训', '志愿服务']);
@@ -67,7 +68,7 @@ describe('create a meeting', () => {
     await view.trigger('.radius-picker', 'change', { value: '3' });
     await view.tap('.submit');
     expect(wx.__requests('POST', '/api/v1/events')[0].data).toEqual({
-      branch_id: 2, kind: 'lecture', title: '第一季度党课', place: '宝安区党群服务中心',
+      branch_id: 2, kind: 'lecture', title: '第一季度党课', place_name: '宝安区党群服务中心',
       starts_at: '2026-03-20T19:30:00+08:00', ends_at: '2026-03-20T21:00:00+08:00',
       location: { lat: 22.55, lng: 113.88, radius_m: 500 }
     });
@@ -145,10 +146,13 @@ describe('live attendance', () => {
     jest.useFakeTimers();
     const { wx, config } = setup({ staffToken: 's' });
     wx.__route('GET', '/api/v1/events/31/attendance',
-      { data: { present: [{ member: { id: 1, name: '王建国' }, checked_in_at: '2026-03-20T19:31:00+08:00' }], on_leave: [], absent: [{ member: { id: 2, name: '李秀英' } }, { member: { id: 3, name: '张伟' } }] } },
-      { data: { present: [{ member: { id: 1, name: '王建国' } }, { member: { id: 2, name: '李秀英' } }], on_leave: [], absent: [{ member: { id: 3, name: '张伟' } }] } });
-    wx.__route('GET', '/api/v1/events/31/leaves', { data: { items: [{ id: 70, member: { id: 3, name: '张伟' }, reason: '加班', status: 'pending' }] } });
-    wx.__route('POST', '/api/v1/leaves/70/decision', { data: { id: 70, status: 'approved' } });
+      { data: shapes.attendance({ expected_count: 3, present: [shapes.attendee({ member: { id: 1, name: '王建国', phone_masked: null }, checked_in_at: '2026-03-20T19:31:00+08:00', late: false, manual: false })],
+        absent: [shapes.attendee({ member: { id: 2, name: '李秀英', phone_masked: null } }), shapes.attendee({ leave_reason: '加班', leave_status: 'pending' })] }) },
+      { data: shapes.attendance({ expected_count: 3, present: [shapes.attendee({ member: { id: 1, name: '王建国', phone_masked: null }, checked_in_at: '2026-03-20T19:31:00+08:00', late: false, manual: false }),
+        shapes.attendee({ member: { id: 2, name: '李秀英', phone_masked: null }, checked_in_at: '2026-03-20T19:40:00+08:00', late: true, manual: false })],
+        absent: [shapes.attendee({ leave_reason: '加班', leave_status: 'pending' })] }) });
+    wx.__route('GET', '/api/v1/events/31/leaves', { data: { items: [shapes.leave(), shapes.leave({ id: 69, status: 'denied', member: { id: 4, name: '赵六', phone_masked: null } })] } });
+    wx.__route('POST', '/api/v1/leaves/70/decision', { data: { leave: shapes.leave({ status: 'approved' }) } });
     const view = await loadPage('pages/staff/attendance/attendance', { query: { event_id: '31' } });
     expect(view.text('.present-count')).toBe('1');
     expect(view.text('.absent-count')).toBe('2');
@@ -157,6 +161,7 @@ describe('live attendance', () => {
     await flush();
     expect(view.text('.present-count')).toBe('2');
     expect(view.texts('.present-item')[1]).toContain('李秀英');
+    expect(view.texts('.present-item')[1]).toContain('19:40 迟到');
     const polls = wx.__requests('GET', '/api/v1/events/31/attendance').length;
     expect(polls).toBe(2);
 
@@ -165,6 +170,7 @@ describe('live attendance', () => {
     await flush();
     expect(wx.__requests('GET', '/api/v1/events/31/attendance')).toHaveLength(polls);
 
+    expect(view.all('.leave-item')).toHaveLength(1); // decided leaves are not offered again
     expect(view.text('.leave-item')).toContain('张伟：加班');
     await view.tap('.approve');
     expect(wx.__requests('POST', '/api/v1/leaves/70/decision')[0].data).toEqual({ approve: true });
@@ -173,9 +179,9 @@ describe('live attendance', () => {
 
   test('denying a leave sends approve: false', async () => {
     const { wx } = setup({ staffToken: 's' });
-    wx.__route('GET', '/api/v1/events/31/attendance', { data: { present: [], on_leave: [], absent: [] } });
-    wx.__route('GET', '/api/v1/events/31/leaves', { data: [{ id: 71, member: { name: '张伟' }, reason: '私事' }] });
-    wx.__route('POST', '/api/v1/leaves/71/decision', { data: {} });
+    wx.__route('GET', '/api/v1/events/31/attendance', { data: shapes.attendance() });
+    wx.__route('GET', '/api/v1/events/31/leaves', { data: { items: [shapes.leave({ id: 71, reason: '私事' })] } });
+    wx.__route('POST', '/api/v1/leaves/71/decision', { data: { leave: shapes.leave({ id: 71, status: 'denied' }) } });
     const view = await loadPage('pages/staff/attendance/attendance', { query: { event_id: '31' } });
     await view.tap('.deny');
     expect(wx.__requests('POST', '/api/v1/leaves/71/decision')[0].data).toEqual({ approve: false });
@@ -186,8 +192,8 @@ describe('live attendance', () => {
 describe('secretary dues tools', () => {
   test('sets a member\'s standard and shows the monthly amount the server computed', async () => {
     const { wx } = setup({ staffToken: 's' });
-    wx.__route('GET', '/api/v1/members', { data: { items: [{ id: 7, name: '王建国', id_number_masked: '1101**********002X' }] } });
-    wx.__route('PUT', '/api/v1/members/7/dues-standard', { data: { monthly_fen: 3000, rate: 0.01, category: 'salaried', year: 2026 } });
+    wx.__route('GET', '/api/v1/members', { data: shapes.page([shapes.member()]) });
+    wx.__route('PUT', '/api/v1/members/7/dues-standard', { data: shapes.standard({ income_base_fen: 300001, rate: '0.01', monthly_fen: 3000 }) });
     const view = await loadPage('pages/staff/dues-standard/dues-standard');
     await view.input('.search-input', '王建国');
     await view.tap('.search');
@@ -203,7 +209,7 @@ describe('secretary dues tools', () => {
 
   test('hardship needs a reason', async () => {
     const { wx } = setup({ staffToken: 's' });
-    wx.__route('GET', '/api/v1/members', { data: [{ id: 7, name: '王建国' }] });
+    wx.__route('GET', '/api/v1/members', { data: shapes.page([shapes.member()]) });
     const view = await loadPage('pages/staff/dues-standard/dues-standard');
     await view.tap('.search');
     await view.tap('.member-result');
@@ -213,14 +219,37 @@ describe('secretary dues tools', () => {
     expect(wx.__requests('PUT')).toHaveLength(0);
   });
 
+  test.each([
+    ['farmer', '2', '0.5', 50, '0.50 元'],
+    ['hardship', '5', '0', 0, '0.00 元']
+  ])('%s sends the branch-set monthly amount', async (category, pickerIndex, typed, fen, shown) => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__route('GET', '/api/v1/members', { data: shapes.page([shapes.member()]) });
+    wx.__route('PUT', '/api/v1/members/7/dues-standard', { data: shapes.standard({ category, income_base_fen: null, rate: null, monthly_fen: fen }) });
+    const view = await loadPage('pages/staff/dues-standard/dues-standard');
+    await view.tap('.search');
+    await view.tap('.member-result');
+    await view.trigger('.category-picker', 'change', { value: pickerIndex });
+    await view.tap('.save');
+    expect(view.text('.amount-error')).toBe('请输入金额');
+    await view.input('.amount-input', typed);
+    await view.input('.reason-input', '家中遭灾');
+    await view.tap('.save');
+    expect(wx.__requests('PUT', '/api/v1/members/7/dues-standard')[0].data).toEqual({
+      year: view.data.year, category, monthly_fen: fen, reason: '家中遭灾'
+    });
+    expect(view.text('.standard-result')).toBe('已保存：每月 ' + shown);
+  });
+
   test('arrears list of the secretary\'s branch', async () => {
     const { wx } = setup({ staffToken: 's' });
     wx.__storage.staff_me = STAFF_ME;
-    wx.__route('GET', '/api/v1/branches/2/dues/arrears', { data: { items: [{ member: { id: 7, name: '王建国' }, paid_through: '2025-08', months_owed: 7, owed_fen: 10500 }] } });
+    wx.__route('GET', '/api/v1/branches/2/dues/arrears', { data: { month: '2026-03', branch: { id: 2, name: '金山镇流动党员党支部' }, members: [shapes.arrearsRow()] } });
     const view = await loadPage('pages/staff/arrears/arrears');
     expect(view.text('.arrears-item')).toContain('王建国');
-    expect(view.text('.arrears-item')).toContain('7 个月 105.00 元');
+    expect(view.text('.arrears-item')).toContain('7 个月未交');
     expect(view.text('.arrears-item')).toContain('2025年8月');
+    expect(view.text('.arrears-item')).toContain('2025年9月起未交');
     expect(view.text('.arrears-item')).toContain('已满6个月');
   });
 });

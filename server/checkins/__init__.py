@@ -21,6 +21,5 @@ DEFAULTS = {
     "CHECKIN_RATE_MAX": 30,             # attempts per member per window
     "CHECKIN_RATE_WINDOW_S": 60,
     "REMINDER_LEAD_HOURS": 24,          # remind members this long before a meeting
-    "REMINDER_TEMPLATE_ID": "meeting-reminder-dev",
     "SUBSCRIPTION_MAX_GRANTS": 50,      # grants a member may bank per template
 }

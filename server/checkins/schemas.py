@@ -276,7 +276,10 @@ class MyEventsQuery(PageQuery):
 
 
 class MyEventOut(EventOut):
-    my_state = fields.String(metadata={"description": "checked_in, on_leave 或 none"})
+    my_state = fields.String(metadata={
+        "description": "本人状态：present 已签到、on_leave 请假已批准、leave_pending 请假待批、leave_denied 请假未批准、"
+                       "absent 签到已截止仍未签到也未获准请假、none 尚无记录",
+        "enum": ["present", "on_leave", "leave_pending", "leave_denied", "absent", "none"]})
     my_checkin = fields.Nested(CheckinOut, allow_none=True)
     my_leave = fields.Nested("MyLeaveOut", allow_none=True)
 

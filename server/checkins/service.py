@@ -36,7 +36,7 @@ from server.sync.outbox import record_change
 from server.wechat import gateway
 
 CHECKIN_PAGE = "pages/checkin/checkin"
-REMINDER_PAGE = "pages/events/detail"
+REMINDER_PAGE = "pages/events/events"  # the mini-program's meetings tab
 # Members who may take part in a branch's events (a lost-contact member checking in is back in contact).
 PARTICIPATING = ("active", "lost_contact")
 _EARTH_RADIUS_M = 6371008.8
@@ -508,10 +508,17 @@ class MemberEvent:
 
     @property
     def my_state(self) -> str:
+        """present, on_leave (approved), absent (check-in closed without either), leave_pending, leave_denied
+        or none (nothing yet): the same words as the attendance lists."""
         if self.my_checkin is not None:
-            return "checked_in"
-        if self.my_leave is not None and self.my_leave.status != "denied":
+            return "present"
+        leave = self.my_leave
+        if leave is not None and leave.status == "approved":
             return "on_leave"
+        if checkin_window(self.event)[1] <= utcnow():
+            return "absent"
+        if leave is not None:
+            return "leave_pending" if leave.status == "pending" else "leave_denied"
         return "none"
 
 
@@ -580,7 +587,7 @@ def due_reminders(now: datetime | None = None) -> list[tuple[int, int, str]]:
     """(event id, member id, openid) of reminders due: meetings starting within the lead time, members
     expected with a grant left and a WeChat account, not reminded before."""
     now = now or utcnow()
-    template = _cfg("REMINDER_TEMPLATE_ID")
+    template = _cfg("WECHAT_REMINDER_TEMPLATE_ID")
     events = db.session.execute(select(Event).where(
         Event.status == "scheduled", Event.starts_at > now,
         Event.starts_at <= now + timedelta(hours=_cfg("REMINDER_LEAD_HOURS")),
@@ -610,7 +617,7 @@ def _reminder_data(event: Event) -> dict:
 
 def send_reminder(event_id: int, member_id: int, openid: str) -> Reminder | None:
     """Claim the reminder and a grant (committed first, so a crash never sends twice), then send once."""
-    template = _cfg("REMINDER_TEMPLATE_ID")
+    template = _cfg("WECHAT_REMINDER_TEMPLATE_ID")
     consumed = db.session.execute(
         update(SubscriptionGrant)
         .where(SubscriptionGrant.member_id == member_id, SubscriptionGrant.template_id == template,

@@ -129,8 +129,11 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
             same = blocking[0]
             if len(blocking) == 1 and same.month_list == wanted:
                 return same, _pay_params(same, openid), False
+            # The blocking order is the member's own: the page can poll it, or resume it by ordering exactly
+            # its months again (200 with fresh pay_params) instead of paying twice.
             raise Conflict("这些月份已有待支付的订单，请先完成或等待其过期", code="order_pending",
-                           order_no=same.order_no, months=same.month_list)
+                           order_no=same.order_no, months=same.month_list, amount_fen=same.amount_fen,
+                           resumable=same.expires_at > utcnow())
         order = DuesOrder(
             order_no=new_order_no(), member_id=member.id, township_id=member.township_id,
             branch_id=member.mobile_branch_id, kind="monthly", months=lines,
@@ -147,7 +150,7 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
             db.session.rollback()  # another request claimed one of these months first: look again
             continue
         return order, _pay_params(order, openid), True
-    raise Conflict("这些月份已有待支付的订单，请稍后再试", code="order_pending")
+    raise Conflict("这些月份已有待支付的订单，请稍后再试", code="order_pending", resumable=False)
 
 
 def create_special_order(principal: Principal, campaign_id: int, amount_fen: int) -> tuple[DuesOrder, dict, bool]:

@@ -20,7 +20,7 @@ def soon_event(branch, **fields):
 
 
 def test_grant_is_counted_and_one_reminder_is_sent(client, app, member, member_auth, branch):
-    template = app.config["REMINDER_TEMPLATE_ID"]
+    template = app.config["WECHAT_REMINDER_TEMPLATE_ID"]
     resp = client.post("/api/v1/me/subscriptions", headers=member_auth, json={"template_id": template})
     assert resp.status_code == 201 and resp.get_json() == {"template_id": template, "remaining": 1}
     event = soon_event(branch, title="十二月主题党日")
@@ -49,7 +49,7 @@ def test_no_grant_no_message(app, ctx, member, branch):
 def test_wechat_refusal_is_recorded_and_not_retried(app, ctx, member, branch):
     member_token(member)
     # The service believes in a grant WeChat does not know about (e.g. the user revoked it).
-    db.session.add(SubscriptionGrant(member_id=member.id, template_id=app.config["REMINDER_TEMPLATE_ID"], remaining=2))
+    db.session.add(SubscriptionGrant(member_id=member.id, template_id=app.config["WECHAT_REMINDER_TEMPLATE_ID"], remaining=2))
     db.session.commit()
     soon_event(branch)
     assert tasks.meeting_reminders()["failed"] == 1
@@ -59,7 +59,7 @@ def test_wechat_refusal_is_recorded_and_not_retried(app, ctx, member, branch):
 
 
 def test_reminders_go_only_to_expected_members_with_accounts(app, ctx, branch):
-    template = app.config["REMINDER_TEMPLATE_ID"]
+    template = app.config["WECHAT_REMINDER_TEMPLATE_ID"]
     plain, committee = make_member(branch), make_member(branch, is_committee=True)
     make_member(branch)  # a grant-less member without an account is skipped silently
     for m in (plain, committee):
@@ -92,7 +92,7 @@ def test_my_events_show_my_own_state(client, secretary, branch, member, member_a
     client.post(f"/api/v1/events/{asked.id}/leave", headers=member_auth, json={"reason": "出差"})
     body = client.get("/api/v1/me/events?upcoming=1", headers=member_auth).get_json()
     states = {e["title"]: e["my_state"] for e in body["items"]}
-    assert states == {"今天的活动": "checked_in", "请假的活动": "on_leave"}
+    assert states == {"今天的活动": "present", "请假的活动": "leave_pending"}
     assert body["items"][1]["my_leave"]["status"] == "pending"
     everything = client.get("/api/v1/me/events", headers=member_auth).get_json()
     assert everything["total"] == 3 and everything["items"][-1]["title"] == "上个月"
@@ -110,3 +110,18 @@ def test_my_checkin_history_is_paged(client, secretary, branch, member, member_a
     other = bearer(member_token(make_member(branch)))
     assert client.get("/api/v1/me/checkins", headers=other).get_json()["total"] == 0
     assert client.get("/api/v1/me/checkins?per_page=1000", headers=member_auth).status_code == 422
+
+
+def test_my_state_follows_the_leave_decision_and_the_closing_of_check_in(client, secretary, branch, member, member_auth):
+    now = utcnow()
+    approved = make_event(branch, title="准假", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2))
+    denied = make_event(branch, title="不准假", starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=2, hours=2))
+    make_event(branch, title="未到", starts_at=now - timedelta(days=1), ends_at=now - timedelta(days=1, hours=-2))
+    make_event(branch, title="还没开始", starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=2))
+    for event, approve in ((approved, True), (denied, False)):
+        leave = client.post(f"/api/v1/events/{event.id}/leave", headers=member_auth, json={"reason": "出差"}).get_json()
+        decided = client.post(f"/api/v1/leaves/{leave['leave']['id']}/decision", headers=secretary, json={"approve": approve})
+        assert decided.status_code == 200, decided.get_json()
+    body = client.get("/api/v1/me/events", headers=member_auth).get_json()
+    states = {e["title"]: e["my_state"] for e in body["items"]}
+    assert states == {"准假": "on_leave", "不准假": "leave_denied", "未到": "absent", "还没开始": "none"}

@@ -1,10 +1,13 @@
 """Orders, WeChat Pay notices, reconciliation and refunds, end to end through the pay emulator."""
+from datetime import timedelta
+
 import xmltodict
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
-from server.common.timeutil import current_month
+from server.common.timeutil import current_month, utcnow
+from server.dues import orders as dues_orders
 from server.dues.models import DuesLedgerEntry, DuesOrder, PayNotice
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
@@ -193,6 +196,28 @@ def test_a_pending_month_blocks_other_orders_but_the_same_months_return_the_same
     assert overlap.status_code == 409
     assert overlap.get_json()["code"] == "order_pending"
     assert overlap.get_json()["order_no"] == first.get_json()["order_no"]
+
+
+def test_order_pending_tells_the_blocking_order_and_how_to_resume_it(client, token, member):
+    first = order(client, token, [months_ago(3)]).get_json()
+    blocked = order(client, token, [months_ago(3), months_ago(2)])
+    assert blocked.status_code == 409
+    body = blocked.get_json()
+    assert body["code"] == "order_pending" and body["order_no"] == first["order_no"]
+    assert body["months"] == [months_ago(3)] and body["amount_fen"] == 1500 and body["resumable"] is True
+    resumed = order(client, token, body["months"])
+    assert resumed.status_code == 200 and resumed.get_json()["order_no"] == first["order_no"]
+    assert resumed.get_json()["pay_params"]["package"] == first["pay_params"]["package"]
+
+
+def test_an_expired_blocking_order_is_not_resumable(client, token, member, monkeypatch):
+    first = order(client, token, [months_ago(3)]).get_json()
+    db.session.execute(update(DuesOrder).where(DuesOrder.order_no == first["order_no"])
+                       .values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+    monkeypatch.setattr(dues_orders, "reconcile_order", lambda order_no: None)  # WeChat unreachable: still pending
+    body = order(client, token, [months_ago(3), months_ago(2)]).get_json()
+    assert body["code"] == "order_pending" and body["order_no"] == first["order_no"] and body["resumable"] is False
 
 
 def test_concurrent_orders_for_the_same_month_create_one(app, client, token, member):

@@ -16,8 +16,10 @@ var STATUS_LABELS = {
   active: '正常', returned: '已返乡', transferred: '已转出', lost_contact: '失去联系', suspended: '停止党籍'
 };
 
+// The member's own state for an event, as GET /me/events gives it in `my_state`.
 var ATTENDANCE_LABELS = {
-  present: '已签到', on_leave: '已请假', absent: '未签到', leave_pending: '请假待批', leave_denied: '请假未批准'
+  present: '已签到', on_leave: '已请假', absent: '未签到', leave_pending: '请假待批', leave_denied: '请假未批准',
+  none: '还未签到'
 };
 
 function kindLabel(kind) {
@@ -77,11 +79,9 @@ function monthOf(iso) {
   return p ? p.year + '-' + pad(p.month) : '';
 }
 
-// The member's own state for an event; the service names it my_status (accepting a few spellings).
+// The member's own state for an event: present, on_leave, leave_pending, leave_denied, absent or none.
 function attendanceOf(event) {
-  var state = event.my_status || event.my_attendance || event.attendance || event.state || null;
-  if (state && typeof state === 'object') state = state.status || null;
-  return state;
+  return event.my_state || 'none';
 }
 
 // "YYYY-MM-DD" + "HH:MM" in Beijing → ISO 8601 with offset, as the service expects.

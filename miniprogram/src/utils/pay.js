@@ -20,6 +20,11 @@ function waitForPaid(orderNo) {
   return poll();
 }
 
+function checkOnce(orderNo) {
+  return api.request({ url: '/api/v1/dues/orders/' + encodeURIComponent(orderNo), toast: false })
+    .then(function (order) { return order.status; }, function () { return 'pending'; });
+}
+
 function outcomeOf(status, orderNo) {
   if (status === 'paid') return { state: 'paid', orderNo: orderNo };
   if (status === 'pending') return { state: 'unconfirmed', orderNo: orderNo };
@@ -49,16 +54,19 @@ function pay(body, onState) {
       return payOrder(order, onState);
     }, function (err) {
       if (err.code !== 'order_pending') return { state: 'error', message: err.message, errors: api.fieldErrors(err) };
-      // Another order for these months is still open (paid elsewhere, or not finished): ask the service about it.
-      var pendingNo = err.body.order_no;
-      if (pendingNo && err.body.pay_params) {
-        onState('paying');
-        return payOrder({ order_no: pendingNo, pay_params: err.body.pay_params }, onState);
-      }
-      if (!pendingNo) return { state: 'pending_elsewhere', message: err.message };
+      // Another open order of this member covers some of these months: {order_no, months, amount_fen, resumable}.
+      var blocking = err.body;
+      if (!blocking.order_no) return { state: 'pending_elsewhere', message: err.message };
       onState('confirming');
-      return waitForPaid(pendingNo).then(function (status) {
-        return status === 'paid' ? outcomeOf(status, pendingNo) : { state: 'pending_elsewhere', orderNo: pendingNo, message: err.message };
+      // One look first: it may have just been paid (the service asks WeChat about an order older than 10 s).
+      return checkOnce(blocking.order_no).then(function (status) {
+        if (status === 'paid') return outcomeOf(status, blocking.order_no);
+        var resumable = status === 'pending' && blocking.resumable === true;
+        return {
+          state: 'pending_elsewhere', orderNo: blocking.order_no, message: err.message,
+          // Ordering exactly these months again gives back that order with fresh pay_params.
+          resume: resumable ? { months: blocking.months, amountFen: blocking.amount_fen } : null
+        };
       });
     });
 }

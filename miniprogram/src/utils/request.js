@@ -147,26 +147,10 @@ function download(url, staff) {
     });
 }
 
-// Lists come either bare or wrapped in a page envelope ({items: [...], ...}).
-function listOf(body) {
-  if (Array.isArray(body)) return body;
-  if (!body || typeof body !== 'object') return [];
-  var preferred = ['items', 'data', 'results'];
-  for (var i = 0; i < preferred.length; i++) {
-    if (Array.isArray(body[preferred[i]])) return body[preferred[i]];
-  }
-  var keys = Object.keys(body);
-  for (var j = 0; j < keys.length; j++) {
-    if (Array.isArray(body[keys[j]])) return body[keys[j]];
-  }
-  return [];
-}
-
 module.exports = {
   request: request,
   download: download,
   fieldErrors: fieldErrors,
-  listOf: listOf,
   getToken: getToken,
   setToken: setToken,
   clearToken: clearToken,

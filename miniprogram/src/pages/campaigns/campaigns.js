@@ -16,7 +16,8 @@ Page({
     return auth.ready().then(function () {
       return api.request({ url: '/api/v1/dues/campaigns', toast: false });
     }).then(function (body) {
-      var campaigns = api.listOf(body).map(function (c) {
+      // A bare list of the campaigns open today: {id, title, starts_on, ends_on, active}.
+      var campaigns = body.map(function (c) {
         return { id: c.id, title: c.title, period: (c.starts_on || '') + ' 至 ' + (c.ends_on || '') };
       });
       self.setData({ loadError: '', campaigns: campaigns, selectedId: campaigns.length === 1 ? campaigns[0].id : self.data.selectedId });

@@ -52,7 +52,7 @@ Page({
       idempotencyKey: 'checkin-' + self.token, toast: false, full: true
     }).then(function (res) {
       var record = (res.data && res.data.checkin) || {};
-      self.showResult({ status: res.statusCode === 201 ? 'success' : 'already', at: record.checked_in_at || record.created_at || '' });
+      self.showResult({ status: res.statusCode === 201 ? 'success' : 'already', at: record.checked_in_at || '' });
     }, function (err) {
       if (err.network) {
         self.setData({ stepText: '网络不太好，签到没有完成', detail: '请稍后点“再试一次”。', canRetry: true });

@@ -18,7 +18,7 @@ function toItem(o) {
     status: o.status,
     statusLabel: STATUS_LABELS[o.status] || o.status,
     amountText: money.formatFen(o.amount_fen),
-    what: o.months && o.months.length ? describeMonths(o.months) : '特殊党费' + (o.campaign && o.campaign.title ? '：' + o.campaign.title : ''),
+    what: o.kind === 'special' ? '特殊党费' : describeMonths(o.months),
     when: format.formatDateTime(o.paid_at || o.created_at),
     open: false
   };
@@ -41,7 +41,7 @@ Page({
     }).then(function (results) {
       self.setData({
         loadError: '',
-        orders: api.listOf(results[0]).map(toItem),
+        orders: results[0].orders.map(toItem),
         memberName: results[1] && results[1].member ? results[1].member.name : ''
       });
     }, function (err) {

@@ -9,12 +9,13 @@ function toItem(event) {
   return {
     id: event.id,
     title: event.title,
-    place: event.place || '',
+    place: event.place_name || '',
     kindLabel: format.kindLabel(event.kind),
     when: format.formatDateTime(event.starts_at),
-    state: state || '',
-    stateLabel: format.ATTENDANCE_LABELS[state] || '还未签到',
-    canLeave: !state || state === 'absent' || state === 'leave_denied'
+    state: state,
+    stateLabel: format.ATTENDANCE_LABELS[state] || '',
+    // The service takes one leave request per meeting, before check-in closes.
+    canLeave: state === 'none'
   };
 }
 
@@ -34,7 +35,7 @@ Page({
     return auth.ready().then(function () {
       return api.request({ url: '/api/v1/me/events?upcoming=1', toast: false });
     }).then(function (body) {
-      self.setData({ loadError: '', events: api.listOf(body).map(toItem) });
+      self.setData({ loadError: '', events: body.items.map(toItem) });
     }, function (err) {
       self.setData({ loadError: err.message });
     });

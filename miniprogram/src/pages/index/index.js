@@ -14,13 +14,12 @@ function nextSteps(input) {
     steps.push({ key: 'report', text: '本月还没有报到', detail: '点这里填写您现在住在哪里、在哪里工作', url: '/pages/report/report' });
   }
   var upcoming = input.events.filter(function (e) {
-    var state = format.attendanceOf(e);
-    return !state || state === 'absent';
+    return format.attendanceOf(e) === 'none';
   })[0];
   if (upcoming) {
     steps.push({
       key: 'meeting', text: '即将召开：' + upcoming.title,
-      detail: format.formatDateTime(upcoming.starts_at) + (upcoming.place ? ' ' + upcoming.place : ''),
+      detail: format.formatDateTime(upcoming.starts_at) + (upcoming.place_name ? ' ' + upcoming.place_name : ''),
       url: '/pages/events/events', tab: true
     });
   }
@@ -55,8 +54,8 @@ Page({
       if (!auth.isBound()) return null;
       return Promise.all([
         api.request({ url: '/api/v1/me' }),
-        api.request({ url: '/api/v1/me/reports?page=1', toast: false }).catch(function () { return []; }),
-        api.request({ url: '/api/v1/me/events?upcoming=1', toast: false }).catch(function () { return []; }),
+        api.request({ url: '/api/v1/me/reports?page=1', toast: false }).catch(function () { return { items: [] }; }),
+        api.request({ url: '/api/v1/me/events?upcoming=1', toast: false }).catch(function () { return { items: [] }; }),
         api.request({ url: '/api/v1/me/dues', toast: false }).catch(function () { return null; })
       ]).then(function (results) {
         var member = results[0].member;
@@ -67,8 +66,8 @@ Page({
           paidThroughLabel: member.paid_through ? format.formatMonth(member.paid_through) : '还没有缴费记录',
           steps: nextSteps({
             month: format.currentMonth(),
-            reports: api.listOf(results[1]),
-            events: api.listOf(results[2]),
+            reports: results[1].items,
+            events: results[2].items,
             dues: results[3]
           })
         });

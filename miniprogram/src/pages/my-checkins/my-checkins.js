@@ -4,13 +4,13 @@ var format = require('../../utils/format');
 
 var PER_PAGE = 20;
 
+// A row of GET /me/checkins: the check-in with its event {id, kind, kind_label, title, place_name, starts_at}.
 function toItem(c) {
-  var event = c.event || {};
   return {
     id: c.id,
-    title: event.title || c.title || '会议',
-    kindLabel: format.kindLabel(event.kind || c.kind),
-    when: format.formatDateTime(c.checked_in_at || c.created_at || event.starts_at)
+    title: c.event.title,
+    kindLabel: c.event.kind_label || format.kindLabel(c.event.kind),
+    when: format.formatDateTime(c.checked_in_at)
   };
 }
 
@@ -26,12 +26,12 @@ Page({
     return auth.ready().then(function () {
       return api.request({ url: '/api/v1/me/checkins?page=' + page + '&per_page=' + PER_PAGE, toast: false });
     }).then(function (body) {
-      var rows = api.listOf(body).map(toItem);
+      var rows = body.items.map(toItem);
       self.setData({
         loadError: '',
         page: page,
         items: page === 1 ? rows : self.data.items.concat(rows),
-        more: rows.length === PER_PAGE
+        more: page * PER_PAGE < body.total
       });
     }, function (err) {
       self.setData({ loadError: err.message });

@@ -22,7 +22,7 @@ Page({
     return auth.ready().then(function () {
       return api.request({ url: '/api/v1/me/reports?page=1', toast: false });
     }).then(function (body) {
-      var reports = api.listOf(body);
+      var reports = body.items;
       var latest = reports[0];
       var patch = {
         history: reports.map(function (r) {

@@ -1,17 +1,15 @@
 var api = require('../../../utils/request');
 var format = require('../../../utils/format');
-var money = require('../../../utils/money');
 
-function toRow(r, i) {
-  var member = r.member || r;
-  var months = r.months_owed !== undefined ? r.months_owed : (r.owed_months !== undefined ? r.owed_months : (r.owed || []).length);
-  var fen = r.owed_fen !== undefined ? r.owed_fen : r.amount_fen;
+// A row of GET /branches/{id}/dues/arrears `members`: {member_id, name, paid_through, unpaid_since, months_unpaid}.
+function toRow(r) {
   return {
-    key: member.id || r.member_id || i,
-    name: member.name || r.name || '',
+    key: r.member_id,
+    name: r.name,
     paidThrough: r.paid_through ? format.formatMonth(r.paid_through) : '从未缴纳',
-    owedText: months + ' 个月' + (typeof fen === 'number' ? ' ' + money.formatFen(fen) : ''),
-    sixMonths: months >= 6 || !!r.arrears_6m
+    owedText: r.months_unpaid + ' 个月未交',
+    since: format.formatMonth(r.unpaid_since),
+    sixMonths: r.months_unpaid >= 6
   };
 }
 
@@ -28,7 +26,7 @@ Page({
     }
     return api.request({ url: '/api/v1/branches/' + branchId + '/dues/arrears', staff: true, toast: false })
       .then(function (body) {
-        self.setData({ loadError: '', rows: api.listOf(body).map(toRow) });
+        self.setData({ loadError: '', rows: body.members.map(toRow) });
       }, function (err) {
         self.setData({ loadError: err.message });
       });

@@ -2,13 +2,12 @@ var config = require('../../../config');
 var api = require('../../../utils/request');
 var format = require('../../../utils/format');
 
-function person(row, i) {
-  var member = row.member || row;
-  return {
-    key: member.id || member.member_id || i,
-    name: member.name || row.name || '',
-    detail: row.checked_in_at ? format.formatDateTime(row.checked_in_at).slice(-5) : (row.reason || '')
-  };
+// One row of the attendance lists: {member: {id, name}, checked_in_at, late, manual, leave_reason, …}.
+function person(row) {
+  var detail = '';
+  if (row.checked_in_at) detail = format.formatDateTime(row.checked_in_at).slice(-5) + (row.late ? ' 迟到' : '') + (row.manual ? ' 补签' : '');
+  else if (row.leave_reason) detail = row.leave_reason;
+  return { key: row.member.id, name: row.member.name, detail: detail };
 }
 
 // Live attendance: polled while the page is visible, stopped as soon as it is hidden.
@@ -61,10 +60,10 @@ Page({
     var self = this;
     return api.request({ url: '/api/v1/events/' + self.eventId + '/leaves', staff: true, toast: false })
       .then(function (body) {
-        var pending = api.listOf(body).filter(function (l) { return !l.status || l.status === 'pending'; });
+        var pending = body.items.filter(function (l) { return l.status === 'pending'; });
         self.setData({
           leaves: pending.map(function (l) {
-            return { id: l.id, name: (l.member && l.member.name) || l.name || '', reason: l.reason };
+            return { id: l.id, name: l.member.name, reason: l.reason };
           })
         });
       }, function () { /* the attendance list still works */ });

@@ -75,7 +75,7 @@ Page({
       branch_id: this.branchId(),
       kind: kind,
       title: d.title.trim(),
-      place: d.place,
+      place_name: d.place,
       starts_at: format.beijingIso(d.date, d.startTime),
       ends_at: format.beijingIso(d.date, d.endTime),
       location: { lat: d.lat, lng: d.lng, radius_m: d.radii[d.radiusIndex].value }

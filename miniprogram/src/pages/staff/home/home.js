@@ -31,7 +31,7 @@ Page({
         username: me.username,
         roleLabel: ROLE_LABELS[me.role] || me.role,
         scopeName: (me.scope && me.scope.name) || '',
-        events: api.listOf(results[1]).map(function (e) {
+        events: results[1].items.map(function (e) {
           return { id: e.id, title: e.title, kindLabel: format.kindLabel(e.kind), when: format.formatDateTime(e.starts_at) };
         })
       });
