@@ -35,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # urllib3 logs full request URLs at DEBUG, and WeChat URLs carry the app secret and login codes.
     logging.getLogger("urllib3").setLevel(logging.INFO)
+    # wechatpy logs, at DEBUG, the string it signs: it ends with the WeChat Pay API key.
+    logging.getLogger("wechatpy").setLevel(logging.INFO)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
