@@ -7,6 +7,7 @@ import os
 
 from flask import Flask, jsonify, send_from_directory
 from sqlalchemy import text
+from werkzeug.routing import IntegerConverter
 
 from server.config import load_config
 from server.extensions import api, db, migrate
@@ -15,9 +16,18 @@ from server.extensions import api, db, migrate
 FEATURES = ("jobs", "wechat", "audit", "auth", "orgs", "members", "checkins", "dues", "sync", "dashboard", "demo")
 
 
+class RecordIdConverter(IntegerConverter):
+    """`<int:…>` path ids within a 64-bit integer: a longer number is an unknown path (404), not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config from the environment (or test_config), extensions, features."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = RecordIdConverter
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -25,6 +35,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # urllib3 logs full request URLs at DEBUG, and WeChat URLs carry the app secret and login codes.
     logging.getLogger("urllib3").setLevel(logging.INFO)
+    # wechatpy logs, at DEBUG, the string it signs: it ends with the WeChat Pay API key.
+    logging.getLogger("wechatpy").setLevel(logging.INFO)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))

@@ -5,6 +5,7 @@ import base64
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEV_WECHAT_APPID = "wxdev0000000000000"
 DEV_WECHAT_SECRET = "dev-wechat-secret-not-for-production"
@@ -106,6 +107,10 @@ def check_production(config: dict, env: dict[str, str]) -> None:
         problems.append("REDIS_URL=memory:// only works for one process")
     if env.get("DATABASE_URL", "").startswith("sqlite"):
         problems.append("DATABASE_URL must not be SQLite in production")
+    notify_host = urlsplit(config["WECHAT_PAY_NOTIFY_URL"]).hostname or ""
+    if notify_host in ("", "localhost", "::1") or notify_host.startswith("127."):
+        # WeChat Pay could never deliver a payment notice there: the development default of PUBLIC_BASE_URL.
+        problems.append("WECHAT_PAY_NOTIFY_URL points at this machine (set PUBLIC_BASE_URL or WECHAT_PAY_NOTIFY_URL)")
     key = env.get("FIELD_KEY")
     if key:
         try:

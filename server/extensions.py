@@ -1,9 +1,12 @@
-"""Extension singletons; each is bound to the app in create_app."""
+"""Extension singletons (each is bound to the app in create_app) and the API blueprint class."""
+import flask_smorest
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
@@ -22,3 +25,20 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 api = Api()
+
+
+class JsonBodyParser(FlaskParser):
+    """webargs' parser, except that a body which is not JSON is refused (400) instead of read as empty."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req) and req.get_data(cache=True):
+            from server.errors import BadRequest
+
+            raise BadRequest("请求格式不正确，请发送 JSON")
+        return super()._raw_load_json(req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """The API blueprint every feature uses (CONTRACT §3: a body that is not JSON is 400 bad_request)."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()

@@ -1,7 +1,7 @@
 """Marshmallow building blocks shared by every feature's schemas."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from server.common.timeutil import is_month
 
@@ -11,6 +11,19 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def refuse_fractional_integers(self, data, **kwargs):
+        """marshmallow reads 1.5 as 1 and true as 1; an id or an amount in fen must be a whole number."""
+        if isinstance(data, dict):
+            wrong = {key: ["应为整数"] for key, field in
+                     ((field.data_key or name, field) for name, field in self.load_fields.items())
+                     if isinstance(field, fields.Integer) and (
+                         isinstance(data.get(key), bool)
+                         or (isinstance(data.get(key), float) and not data[key].is_integer()))}
+            if wrong:
+                raise ValidationError(wrong)
+        return data
 
 
 class Month(fields.String):

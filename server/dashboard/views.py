@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_smorest import Blueprint
 
 from server.auth.guards import current_principal, staff_required
 from server.common.schemas import ErrorOut
@@ -10,6 +9,7 @@ from server.common.timeutil import current_month
 from server.dashboard import lostcontact, service
 from server.dashboard.schemas import (CountyOut, DashboardQuery, FlagOut, FlagPage, LostContactQuery, ReasonIn,
                                       TownshipDashboardOut)
+from server.extensions import Blueprint
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1", description="县级看板与失联党员标记")
 pages = Blueprint("dashboard_pages", __name__, template_folder="templates", static_folder="static",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, g, request
-from flask_smorest import Blueprint
 
 from server.auth.guards import current_principal, login_required, member_required, staff_required
 from server.dues import ledger, orders, service, sheets
@@ -11,6 +10,7 @@ from server.dues.schemas import (ArrearsOut, CampaignIn, CampaignOut, CampaignTo
                                  MyDuesOut, MyOrdersOut, MyOrdersQuery, OrderCreatedOut, OrderIn, OrderOut,
                                  RefundIn, StandardImportFiles, StandardImportOut, StandardIn, StandardOut)
 from server.common.timeutil import current_month
+from server.extensions import Blueprint
 from server.wechat import gateway
 
 blp = Blueprint("dues", __name__, url_prefix="/api/v1", description="党费：标准、微信支付、台账、特殊党费")

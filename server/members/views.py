@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
 from server.auth.guards import current_principal, member_required, staff_required
 from server.common.schemas import ErrorOut, PageQuery
+from server.extensions import Blueprint
 from server.members import service
 from server.members.schemas import (
     MemberDetailOut, MemberPageOut, MemberQuery, MeOut, ReportIn, ReportOut, ReportPageOut, StatusIn,

@@ -1,9 +1,8 @@
 """Organisation endpoints: townships and branches in the caller's scope."""
 from __future__ import annotations
 
-from flask_smorest import Blueprint
-
 from server.auth.guards import current_principal, staff_required
+from server.extensions import Blueprint
 from server.orgs import service
 from server.orgs.schemas import BranchListOut, BranchQuery, TownshipListOut
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import g
-from flask_smorest import Blueprint
 
 from server.auth.guards import current_principal, staff_required
 from server.common.schemas import ErrorOut, PageQuery
+from server.extensions import Blueprint
 from server.sync import service
 from server.sync.schemas import (
     DIGEST_HASH_DOC, ChangesOut, ChangesQuery, DeadLetterOut, DeadLettersOut, DigestOut, DigestQuery, WebhookIn,

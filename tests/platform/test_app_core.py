@@ -45,7 +45,7 @@ def test_production_starts_with_complete_settings(tmp_path):
         "APP_ENV": "production", "SECRET_KEY": "s" * 40, "FIELD_KEY": base64.b64encode(b"x" * 32).decode(),
         "DATABASE_URL": "postgresql+psycopg://db/party", "REDIS_URL": "redis://cache:6379/0",
         "WECHAT_APPID": "wxreal", "WECHAT_SECRET": "real", "WECHAT_PAY_MCH_ID": "123",
-        "WECHAT_PAY_API_KEY": "k" * 32,
+        "WECHAT_PAY_API_KEY": "k" * 32, "PUBLIC_BASE_URL": "https://party.example.gov.cn",
     }
     config = load_config(str(tmp_path), env)
     assert config["WECHAT_EMULATOR"] is False

@@ -1,0 +1,22 @@
+"""CONTRACT §8 Sync: fixed paths, fields and change types as a township's generator reads them."""
+from tests.contract.surface import component, request_fields, response_fields
+
+TYPES = ["member.upserted", "member.status_changed", "report.created", "checkin.created", "leave.created",
+         "dues.paid", "dues.refunded", "standard.set"]
+
+
+def test_changes_page_has_changes_next_and_more_always():
+    page = component("ChangesOut")
+    assert {"changes", "next", "more"} <= set(page["required"])
+    change = component("ChangeOut")
+    assert {"seq", "type", "member_id", "township_id", "at", "data"} <= set(change["properties"])
+    assert change["properties"]["type"]["enum"] == TYPES
+
+
+def test_digest_has_members_checkins_paid_fen_and_a_documented_hash():
+    assert {"members", "checkins", "paid_fen", "hash"} <= response_fields("GET", "/api/v1/sync/digest", 200)
+    response_fields("GET", "/api/v1/sync/digest", 401)  # sync_auth_failed is documented
+
+
+def test_webhook_takes_a_url():
+    assert "url" in request_fields("PUT", "/api/v1/sync/webhook")
