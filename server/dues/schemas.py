@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 
 from server.common.schemas import Month, OrgRef, PageQuery, StrictSchema
 from server.common.timeutil import isoformat
-from server.dues.models import CATEGORIES
+from server.dues.models import CATEGORIES, ORDER_STATUSES
 from server.dues.service import rate_text
 
 
@@ -58,7 +58,7 @@ class PayParams(Schema):
 class OrderOut(Schema):
     order_no = fields.String()
     kind = fields.String(metadata={"description": "monthly | special"})
-    status = fields.String(metadata={"description": "pending | paid | closed | refunded"})
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES), metadata={"description": "pending | paid | closed | refunded"})
     amount_fen = fields.Integer()
     months = fields.List(fields.String())
     campaign_id = fields.Integer(allow_none=True)
@@ -199,3 +199,14 @@ class CampaignTotalsOut(Schema):
 
 class MyOrdersQuery(PageQuery):
     pass
+
+
+class OrderPendingOut(Schema):
+    """409 order_pending: another open order covers some of these months."""
+
+    code = fields.String(metadata={"description": "order_pending"})
+    message = fields.String()
+    order_no = fields.String(metadata={"description": "the blocking order"})
+    months = fields.List(Month())
+    amount_fen = fields.Integer()
+    resumable = fields.Boolean(metadata={"description": "true while that order can still be paid: order the same months again to get it back with fresh pay_params"})

@@ -7,7 +7,7 @@ from server.auth.guards import current_principal, login_required, member_require
 from server.dues import ledger, orders, service, sheets
 from server.dues.ledger import campaign_view
 from server.dues.schemas import (ArrearsOut, CampaignIn, CampaignOut, CampaignTotalsOut, LedgerOut, LedgerQuery,
-                                 MyDuesOut, MyOrdersOut, MyOrdersQuery, OrderCreatedOut, OrderIn, OrderOut,
+                                 MyDuesOut, MyOrdersOut, MyOrdersQuery, OrderCreatedOut, OrderIn, OrderOut, OrderPendingOut,
                                  RefundIn, StandardImportFiles, StandardImportOut, StandardIn, StandardOut)
 from server.common.timeutil import current_month
 from server.extensions import Blueprint
@@ -79,6 +79,7 @@ def my_orders(query):
 @blp.arguments(OrderIn)
 @blp.response(201, OrderCreatedOut, description="新订单")
 @blp.alt_response(200, schema=OrderCreatedOut, description="同一组月份已有本人的待支付订单：返回该订单和新的支付参数")
+@blp.alt_response(409, schema=OrderPendingOut, description="order_pending：这些月份已有其他待支付订单")
 @blp.doc(**SECURED, description="按月党费（金额由服务端按标准计算）或特殊党费下单，返回 wx.requestPayment 参数。"
                                 "409 order_pending：这些月份已有其他待支付订单；正文带该订单的 order_no、months、amount_fen 和 "
                                 "resumable（仍可支付时为 true：用同样的 months 再下单即返回该订单和新的支付参数）")
