@@ -206,6 +206,7 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
     existing = _members_by_hash([lookup_hash(r.id_number) for r in rows])
     now = utcnow()
     changed: list[Member] = []
+    moved_from: dict[Member, int] = {}
     for row in rows:
         township = townships[row.township]
         village = branches[(township.id, "village", row.village_branch)]
@@ -227,6 +228,8 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
             existing[id_hash] = member
             result.created += 1
         elif any(getattr(member, k) != v for k, v in values.items()):
+            if member.township_id != township.id:
+                moved_from[member] = member.township_id
             for k, v in values.items():
                 setattr(member, k, v)
             member.updated_at = now
@@ -241,6 +244,10 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
             progress(1)
     db.session.flush()
     for member in changed:
+        if member in moved_from:
+            # The township the member left must hear of the move too, or its ledger keeps them for ever.
+            record_change("member.upserted", member, snapshot(member), at=now, flush=False,
+                          township_id=moved_from[member])
         record_change("member.upserted", member, snapshot(member), at=now, flush=False)
     db.session.flush()
     result.township_ids = sorted({t.id for t in townships.values()})

@@ -165,7 +165,10 @@ class Ledger:
     def _apply_one(self, change: dict) -> None:
         seq, kind, member_id, data = change["seq"], change["type"], change.get("member_id"), change["data"]
         sql = self.conn.execute
-        if kind == "member.upserted":
+        if kind == "member.upserted" and _moved_away(change):
+            # The member now belongs to another township: they leave this ledger's roster.
+            sql("DELETE FROM members WHERE id = ? AND updated_seq < ?", (member_id, seq))
+        elif kind == "member.upserted":
             sql("INSERT INTO members (id, name, id_number_masked, phone_masked, township, village_branch, mobile_branch,"
                 " status, certificate_no, destination, employer, left_on, paid_through, updated_seq)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET name=excluded.name,"
@@ -232,6 +235,12 @@ class Ledger:
         return {"month": month, "members": len(members), "checkins": len(checkins),
                 "paid_fen": sum(net for _, net in orders),
                 "hash": hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()}
+
+
+def _moved_away(change: dict) -> bool:
+    """A member.upserted addressed to a township the member no longer belongs to."""
+    township = change["data"].get("township") or {}
+    return change.get("township_id") is not None and township.get("id") not in (None, change["township_id"])
 
 
 def _name(org) -> str | None:

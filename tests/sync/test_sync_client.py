@@ -157,3 +157,44 @@ def test_client_and_service_agree_on_signatures(ctx):
         signature("s3cret", canonical("GET", "/api/v1/sync/changes?after=1", "1700000000"))
     assert township_sync.sign("s3cret", "POST", "/hook", "1", "ab") == signature("s3cret", canonical("POST", "/hook", "1", "ab"))
     db.session.rollback()
+
+
+def test_a_member_who_moves_township_leaves_the_old_ledger(live_server, ctx, tmp_path, capsys):
+    """A roster re-import moves a member from 金山镇 to 西斗铺镇: both townships' ledgers still match."""
+    from server.members import roster
+    from tests.factories import make_id_number, make_phone
+
+    header = "姓名,身份证号,手机号,乡镇,村党支部,流动党员党支部,外出时间,流入地,工作单位,活动证编号"
+    movers_id, stayer_id, movers_phone, stayer_phone = make_id_number(), make_id_number(), make_phone(), make_phone()
+
+    def import_csv(movers_township):
+        path = tmp_path / "roster.csv"
+        path.write_text("\n".join([
+            header,
+            f"张建国,{movers_id},{movers_phone},{movers_township},{movers_township}村党支部,"
+            f"{movers_township}流动党员党支部,2023-03-01,武汉市,光谷电子厂,JS-0001",
+            f"李红梅,{stayer_id},{stayer_phone},金山镇,金山村党支部,金山镇流动党员党支部,2022-05-01,十堰市,汽配厂,JS-0002",
+        ]), encoding="utf-8")
+        return roster.import_roster(roster.validate(roster.read_file(path)))
+
+    import_csv("金山镇")
+    from server.orgs.models import Township
+
+    jinshan = db.session.execute(db.select(Township).filter_by(name="金山镇")).scalar_one()
+    key = make_key(jinshan)
+    ledger = tmp_path / "jinshan.sqlite"
+    assert run(["pull", *args_for(live_server, key, ledger)]) == 0
+    assert "党员 2 人" in capsys.readouterr().out
+
+    assert import_csv("西斗铺镇").updated == 1
+    xidoupu = db.session.execute(db.select(Township).filter_by(name="西斗铺镇")).scalar_one()
+    assert run(["pull", *args_for(live_server, key, ledger)]) == 0
+    out = capsys.readouterr().out
+    assert "核对一致" in out and "党员 1 人" in out
+    names = [r[0] for r in sqlite3.connect(ledger).execute("SELECT name FROM members")]
+    assert names == ["李红梅"]
+
+    other = tmp_path / "xidoupu.sqlite"
+    assert run(["pull", *args_for(live_server, make_key(xidoupu), other)]) == 0
+    assert "核对一致" in capsys.readouterr().out
+    assert [r[0] for r in sqlite3.connect(other).execute("SELECT name FROM members")] == ["张建国"]
