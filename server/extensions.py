@@ -5,7 +5,6 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
-from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.

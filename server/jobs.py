@@ -12,7 +12,7 @@ from typing import Callable
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import Queue, SimpleWorker, Worker
+from rq import Queue, SimpleWorker
 from rq.job import Job
 
 from server.store import get_redis

@@ -7,8 +7,6 @@ every test then starts from empty tables and an empty Redis.
 from __future__ import annotations
 
 import base64
-import os
-import tempfile
 
 import pytest
 import sqlalchemy as sa

@@ -10,27 +10,11 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.checkins.models import EVENT_KINDS
-from server.common.schemas import Month, OrgRef, PageQuery, StrictSchema  # noqa: F401 - PageQuery re-used by views
-from server.common.timeutil import isoformat
+from server.common.schemas import Instant, Month, OrgRef, PageOut, PageQuery, StrictSchema  # noqa: F401 - PageQuery re-used by views
 
 _QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 GCJ02 = "GCJ-02 (wx.getLocation type 'gcj02')"
 
-
-class Instant(fields.DateTime):
-    """An aware instant: ISO 8601 with an offset in, Beijing time with offset out."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="iso", **kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return isoformat(value)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        dt = super()._deserialize(value, attr, data, **kwargs)
-        if dt.tzinfo is None:
-            raise ValidationError("时间须带时区，例如 2026-11-25T19:00:00+08:00")
-        return dt
 
 
 class Quarter(fields.String):
@@ -132,11 +116,8 @@ class EventListQuery(PageQuery):
     upcoming = fields.Boolean(load_default=False, metadata={"description": "1: 只列未结束且未取消的活动"})
 
 
-class EventPageOut(Schema):
+class EventPageOut(PageOut):
     items = fields.List(fields.Nested(EventOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class CodeQuery(StrictSchema):
@@ -284,11 +265,8 @@ class MyEventOut(EventOut):
     my_leave = fields.Nested("MyLeaveOut", allow_none=True)
 
 
-class MyEventPageOut(Schema):
+class MyEventPageOut(PageOut):
     items = fields.List(fields.Nested(MyEventOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class EventBrief(Schema):
@@ -304,11 +282,8 @@ class MyCheckinOut(CheckinOut):
     event = fields.Nested(EventBrief)
 
 
-class MyCheckinPageOut(Schema):
+class MyCheckinPageOut(PageOut):
     items = fields.List(fields.Nested(MyCheckinOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class SubscriptionIn(StrictSchema):

@@ -26,6 +26,7 @@ from server.checkins.models import (
     EVENT_KINDS, Checkin, Event, ExpectedAttendee, LeaveRequest, Reminder, SubscriptionGrant,
 )
 from server.common import ratelimit
+from server.common.pagination import paginate
 from server.common.timeutil import isoformat, local, month_bounds, month_of, utcnow
 from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from server.extensions import db
@@ -58,11 +59,6 @@ def checkin_window(event: Event) -> tuple[datetime, datetime]:
     """When check-in opens and closes: the event's time plus the configured grace either side."""
     return (event.starts_at - timedelta(minutes=_cfg("CHECKIN_GRACE_BEFORE_MIN")),
             event.ends_at + timedelta(minutes=_cfg("CHECKIN_GRACE_AFTER_MIN")))
-
-
-def _page(stmt, page: int, per_page: int) -> dict:
-    result = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    return {"items": list(result.items), "total": result.total, "page": page, "per_page": per_page}
 
 
 # ---- events (staff) -------------------------------------------------------------------------------
@@ -160,7 +156,7 @@ def list_events(principal: Principal, *, page: int, per_page: int, branch_id: in
         stmt = stmt.where(Event.ends_at > utcnow(), Event.status == "scheduled").order_by(Event.starts_at, Event.id)
     else:
         stmt = stmt.order_by(Event.starts_at.desc(), Event.id.desc())
-    return _page(stmt.options(selectinload(Event.branch)), page, per_page)
+    return paginate(stmt.options(selectinload(Event.branch)), page, per_page)
 
 
 # ---- the rotating code ----------------------------------------------------------------------------
@@ -194,7 +190,8 @@ def checkin_code_png(principal: Principal, event_id: int) -> tuple[bytes, int]:
 
 def _member_event(member_id: int, event_id: int) -> tuple[Member, Event]:
     """The member and an event of their branch they may attend; 404 otherwise."""
-    row = db.session.execute(select(Member, Event).where(Member.id == member_id, Event.id == event_id)).first()
+    row = db.session.execute(
+        select(Member, Event).join(Event, Event.id == event_id).where(Member.id == member_id)).first()
     member, event = row if row else (None, None)
     if (member is None or event is None or member.status not in PARTICIPATING
             or event.branch_id != member.mobile_branch_id
@@ -535,7 +532,7 @@ def my_events(member_id: int, *, page: int, per_page: int, upcoming: bool = Fals
         stmt = stmt.where(Event.ends_at > utcnow() - grace, Event.status == "scheduled").order_by(Event.starts_at, Event.id)
     else:
         stmt = stmt.order_by(Event.starts_at.desc(), Event.id.desc())
-    result = _page(stmt, page, per_page)
+    result = paginate(stmt, page, per_page)
     ids = [e.id for e in result["items"]]
     mine = {c.event_id: c for c in db.session.execute(
         select(Checkin).where(Checkin.member_id == member.id, Checkin.event_id.in_(ids))).scalars()} if ids else {}
@@ -549,7 +546,7 @@ def my_checkins(member_id: int, *, page: int, per_page: int) -> dict:
     """The member's check-in history, newest first."""
     stmt = (select(Checkin).where(Checkin.member_id == member_id).options(selectinload(Checkin.event))
             .order_by(Checkin.checked_in_at.desc(), Checkin.id.desc()))
-    return _page(stmt, page, per_page)
+    return paginate(stmt, page, per_page)
 
 
 # ---- subscribe-message grants and reminders -------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
-from server.common.timeutil import is_month
+from server.common.timeutil import is_month, isoformat
 
 
 class StrictSchema(Schema):
@@ -50,3 +50,27 @@ class ErrorOut(Schema):
     code = fields.String(required=True)
     message = fields.String(required=True)
     errors = fields.Dict()
+
+
+class Instant(fields.DateTime):
+    """An aware instant: ISO 8601 with an offset in, Beijing time with offset out."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return isoformat(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        dt = super()._deserialize(value, attr, data, **kwargs)
+        if dt.tzinfo is None:
+            raise ValidationError("时间须带时区，例如 2026-11-25T19:00:00+08:00")
+        return dt
+
+
+class PageOut(Schema):
+    """The envelope of every paged list; subclasses add `items`."""
+
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()

@@ -14,6 +14,7 @@ from server.audit import service as audit
 from server.auth import scope
 from server.auth.models import StaffUser
 from server.auth.tokens import Principal
+from server.common.pagination import paginate
 from server.common.timeutil import utcnow
 from server.dashboard.models import LostContactFlag
 from server.dashboard.rollup import insert_ignore
@@ -69,16 +70,13 @@ def list_flags(principal: Principal, branch_id: int | None, state: str, page: in
         scope.require_branch(principal, db.session.get(Branch, branch_id))
         where.append(LostContactFlag.branch_id == branch_id)
     base = select(LostContactFlag).join(Member, Member.id == LostContactFlag.member_id).where(*where)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    flags = db.session.execute(
-        base.order_by(LostContactFlag.flagged_at.desc(), LostContactFlag.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
-    items = [flag_out(f) for f in flags]
+    result = paginate(base.order_by(LostContactFlag.flagged_at.desc(), LostContactFlag.id.desc()), page, per_page)
+    flags = result["items"]
+    result["items"] = [flag_out(f) for f in flags]
     audit.record("lost_contact.listed", "branch" if branch_id else "scope", branch_id,
                  {"state": state, "members": [f.member_id for f in flags]})
     db.session.commit()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return result
 
 
 def _actor(principal: Principal) -> str:

@@ -3,16 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.common.schemas import Month, OrgRef, PageQuery, StrictSchema
-from server.common.timeutil import isoformat
+from server.common.schemas import Instant, Month, OrgRef, PageOut, PageQuery, StrictSchema
 from server.dashboard.models import FLAG_STATES
 
-
-class Instant(fields.Field):
-    """An aware instant, leaving the service as ISO 8601 in Beijing time."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return isoformat(value)
 
 
 class DashboardQuery(StrictSchema):
@@ -137,11 +130,8 @@ class FlagOut(Schema):
     reason = fields.String(allow_none=True)
 
 
-class FlagPage(Schema):
+class FlagPage(PageOut):
     items = fields.List(fields.Nested(FlagOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 def _not_blank(value: str) -> None:

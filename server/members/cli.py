@@ -1,6 +1,8 @@
 """`flask --app server roster import FILE`: load a township's roster."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import AppGroup
 
@@ -20,7 +22,7 @@ def import_command(path):
         for problem in err.problems:
             click.echo(f"  {problem}", err=True)
         raise SystemExit(1) from None
-    with click.progressbar(length=len(rows), label="导入名册", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=len(rows), label="导入名册", file=sys.stderr) as bar:
         result = roster.import_roster(rows, source=path, progress=bar.update)
     click.echo(f"导入完成：共 {len(rows)} 行，新建 {result.created} 人，更新 {result.updated} 人，"
                f"未变 {result.unchanged} 人；新建乡镇 {result.new_townships} 个、支部 {result.new_branches} 个。")

@@ -3,16 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from server.common.schemas import OrgRef, PageQuery, StrictSchema
-from server.common.timeutil import isoformat
+from server.common.schemas import Instant, OrgRef, PageOut, PageQuery, StrictSchema
 from server.members.models import STATUSES
 
-
-class Instant(fields.Field):
-    """An aware datetime leaving the service as ISO 8601 in Beijing time."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return isoformat(value)
 
 
 class MemberOut(Schema):
@@ -65,11 +58,8 @@ class ReportOut(Schema):
     created_at = Instant()
 
 
-class ReportPageOut(Schema):
+class ReportPageOut(PageOut):
     items = fields.List(fields.Nested(ReportOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class MemberQuery(PageQuery):
@@ -88,11 +78,8 @@ class MemberListItem(MemberOut):
     last_activity_at = Instant(allow_none=True)
 
 
-class MemberPageOut(Schema):
+class MemberPageOut(PageOut):
     items = fields.List(fields.Nested(MemberListItem))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class StatusChangeOut(Schema):

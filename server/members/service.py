@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from server.audit import service as audit
@@ -12,6 +12,7 @@ from server.auth.models import StaffUser
 from server.auth.tokens import Principal
 from server.common import ratelimit
 from server.common.crypto import lookup_hash
+from server.common.pagination import paginate
 from server.common.timeutil import isoformat, month_of, utcnow
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
@@ -109,13 +110,7 @@ def add_report(member: Member, city: str, address: str, employer: str,
 def list_reports(member_id: int, page: int, per_page: int) -> dict:
     """The member's own report-ins, newest first."""
     query = select(Report).where(Report.member_id == member_id).order_by(Report.created_at.desc(), Report.id.desc())
-    return _page(query, page, per_page)
-
-
-def _page(query, page: int, per_page: int) -> dict:
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return paginate(query, page, per_page)
 
 
 # ---- staff reads (every one audited) ----------------------------------------------------------
@@ -136,7 +131,7 @@ def search_members(principal: Principal, *, page: int, per_page: int, branch_id:
     if q:
         query = query.where(_match(q.strip()))
     query = query.options(*_ORG_LOADS).order_by(Member.id)
-    result = _page(query, page, per_page)
+    result = paginate(query, page, per_page)
     audit.record("member.list_read", "member", None, {
         "filters": {"branch_id": branch_id, "township_id": township_id, "status": status, "q": bool(q)},
         "page": page, "total": result["total"], "member_ids": [m.id for m in result["items"]],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.common.schemas import Month, StrictSchema
+from server.common.schemas import Month, PageOut, StrictSchema
 from server.common.timeutil import isoformat
 from server.sync.models import CHANGE_TYPES
 
@@ -89,8 +89,5 @@ class DeadLetterOut(Schema):
     replayed_by = fields.String(allow_none=True)
 
 
-class DeadLettersOut(Schema):
+class DeadLettersOut(PageOut):
     items = fields.List(fields.Nested(DeadLetterOut))
-    page = fields.Integer()
-    per_page = fields.Integer()
-    total = fields.Integer()

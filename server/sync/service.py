@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from server.audit import service as audit
+from server.common.pagination import paginate
 from server.common.timeutil import isoformat, utcnow
 from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
@@ -159,11 +160,7 @@ def set_webhook(key: SyncKey, url: str) -> SyncKey:
 
 def dead_letters(page: int, per_page: int) -> dict:
     """Dead-lettered push batches, newest first (county admin)."""
-    total = db.session.execute(select(func.count(DeadLetter.id))).scalar_one()
-    items = db.session.execute(
-        select(DeadLetter).order_by(DeadLetter.id.desc()).offset((page - 1) * per_page).limit(per_page)
-    ).scalars().all()
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    return paginate(select(DeadLetter).order_by(DeadLetter.id.desc()), page, per_page)
 
 
 def replay_dead_letter(dead_letter_id: int, actor: str) -> DeadLetter:

@@ -7,9 +7,7 @@ from datetime import timedelta
 from server.common.timeutil import current_month, month_add, month_bounds, utcnow
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
-from tests.testenv import ON_POSTGRES
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
-
+from tests.factories import bearer, make_member
 
 
 def months_ago(n: int) -> str:

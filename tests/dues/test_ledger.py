@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from server.common.timeutil import current_month, month_add
+from server.common.timeutil import current_month
 from server.extensions import db
 from server.members.models import Member
 from tests.factories import bearer, make_branch, make_member, member_token, staff_token

@@ -1,5 +1,4 @@
 """Outbox ordering: readers paging by cursor never skip a late commit and never see a change twice."""
-import os
 import random
 import threading
 import time
