@@ -6,15 +6,15 @@ import base64
 import pytest
 
 from server import create_app
-from server.config import DEV_PAY_API_KEY, DEV_PAY_MCH_ID, DEV_WECHAT_APPID, DEV_WECHAT_SECRET, UnsafeConfiguration, \
-    load_config
+from server.config import (DEV_PAY_API_KEY, DEV_PAY_MCH_ID, DEV_REMINDER_TEMPLATE_ID, DEV_WECHAT_APPID,
+                           DEV_WECHAT_SECRET, UnsafeConfiguration, load_config)
 
 SAFE = {
     "APP_ENV": "production", "SECRET_KEY": "s" * 48, "FIELD_KEY": base64.b64encode(b"f" * 32).decode(),
     "DATABASE_URL": "postgresql+psycopg://party@db/party", "REDIS_URL": "redis://cache:6379/0",
     "WECHAT_APPID": "wx1234567890abcdef", "WECHAT_SECRET": "real-wechat-secret-0123456789abcdef",
     "WECHAT_PAY_MCH_ID": "1600000001", "WECHAT_PAY_API_KEY": "p" * 32,
-    "PUBLIC_BASE_URL": "https://party.example.gov.cn",
+    "PUBLIC_BASE_URL": "https://party.example.gov.cn", "WECHAT_REMINDER_TEMPLATE_ID": "Xq3nN7meetingReminder01",
 }
 
 
@@ -33,7 +33,8 @@ def test_production_starts_with_every_setting_safe(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "FIELD_KEY", "DATABASE_URL", "REDIS_URL", "WECHAT_APPID",
-                                  "WECHAT_SECRET", "WECHAT_PAY_MCH_ID", "WECHAT_PAY_API_KEY"])
+                                  "WECHAT_SECRET", "WECHAT_PAY_MCH_ID", "WECHAT_PAY_API_KEY",
+                                  "WECHAT_REMINDER_TEMPLATE_ID"])
 def test_production_refuses_a_missing_secret_and_names_it(tmp_path, name):
     for missing in (None, ""):
         assert f"{name} is not set" in _refusal(tmp_path, **{name: missing})
@@ -42,7 +43,8 @@ def test_production_refuses_a_missing_secret_and_names_it(tmp_path, name):
 
 @pytest.mark.parametrize(("name", "dev_value"), [("WECHAT_APPID", DEV_WECHAT_APPID), ("WECHAT_SECRET", DEV_WECHAT_SECRET),
                                                  ("WECHAT_PAY_MCH_ID", DEV_PAY_MCH_ID),
-                                                 ("WECHAT_PAY_API_KEY", DEV_PAY_API_KEY)])
+                                                 ("WECHAT_PAY_API_KEY", DEV_PAY_API_KEY),
+                                                 ("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID)])
 def test_production_refuses_a_dev_default_and_names_it(tmp_path, name, dev_value):
     text = _refusal(tmp_path, **{name: dev_value})
     assert f"{name} is the development default" in text

@@ -46,6 +46,7 @@ def test_production_starts_with_complete_settings(tmp_path):
         "DATABASE_URL": "postgresql+psycopg://db/party", "REDIS_URL": "redis://cache:6379/0",
         "WECHAT_APPID": "wxreal", "WECHAT_SECRET": "real", "WECHAT_PAY_MCH_ID": "123",
         "WECHAT_PAY_API_KEY": "k" * 32, "PUBLIC_BASE_URL": "https://party.example.gov.cn",
+        "WECHAT_REMINDER_TEMPLATE_ID": "Xq3nN7meetingReminder01",
     }
     config = load_config(str(tmp_path), env)
     assert config["WECHAT_EMULATOR"] is False
