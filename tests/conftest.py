@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -96,8 +98,22 @@ def app(_schema):
         db.engine.dispose()
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context and database session, as in production (otherwise a test
+    holding the `ctx` fixture would share its `g` and session with every request); the test's own
+    session is expired afterwards so it sees what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            resp = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        return resp
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import has_app_context
-from flask.testing import FlaskClient
 
 from server.checkins.models import Event
 from server.common.timeutil import utcnow
@@ -30,24 +28,6 @@ def make_event(branch, **fields) -> Event:
     db.session.add(event)
     db.session.commit()
     return event
-
-
-class FreshContextClient(FlaskClient):
-    """Each request in its own app context, as in production (the `ctx` fixture's `g` and session would
-    otherwise be shared with every request); the test's own session is expired afterwards to see changes."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            resp = super().open(*args, **kwargs)
-        if has_app_context():
-            db.session.expire_all()
-        return resp
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshContextClient
-    return app.test_client()
 
 
 @pytest.fixture

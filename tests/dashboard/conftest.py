@@ -4,8 +4,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 
 from server.extensions import db
 from server.sync.outbox import record_change
@@ -58,17 +56,3 @@ def county_headers(ctx):
     return bearer(staff_token("county_admin"))
 
 
-class _PerRequestPrincipalClient(FlaskClient):
-    """With the `ctx` fixture active, requests share its app context and `g`; `current_principal` caches
-    the caller in `g`, so a test switching tokens would keep the first caller. Forget it per request."""
-
-    def open(self, *args, **kwargs):
-        if has_app_context():
-            g.pop("principal", None)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = _PerRequestPrincipalClient
-    return app.test_client()

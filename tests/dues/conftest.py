@@ -2,19 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from flask import g
 
 from tests.factories import make_branch, member_token, staff_token
 from tests.dues.helpers import make_paying_member
-
-
-@pytest.fixture(autouse=True)
-def _fresh_principal_per_request(app):
-    """The `ctx` fixture's app context is reused by test-client requests, so `g.principal` would leak between
-    requests made with different tokens; forget it at the start of each request."""
-    @app.before_request
-    def _forget_principal():
-        g.pop("principal", None)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from server.common.timeutil import current_month, month_add, month_bounds, utcno
 from server.config import DEV_REMINDER_TEMPLATE_ID, load_config
 from server.extensions import db
 from server.wechat import emulator
-from tests.checkins.conftest import FAR, VENUE, FreshContextClient, make_event
+from tests.checkins.conftest import FAR, VENUE, make_event
 from tests.dues.helpers import make_paying_member, pay
 from tests.factories import bearer, make_branch, make_member, make_township, staff_token
 
@@ -85,12 +85,6 @@ def scrub(body):
 
 def request_fixture(name):
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshContextClient
-    return app.test_client()
 
 
 def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
