@@ -14,7 +14,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from werkzeug.security import generate_password_hash
 
 from server.auth.models import StaffUser
