@@ -35,3 +35,26 @@ def test_member_typed_leave_reason_is_text_in_the_attendance_sheet(client, ctx):
     texts = " ".join(c.value for c in cells)
     for payload in PAYLOADS:
         assert payload in texts
+
+
+def test_member_typed_report_is_text_in_the_township_export(tmp_path):
+    """The township client's workbook carries members' own report-ins (city, address, employer)."""
+    from server.sync.client import Ledger, export_xlsx
+
+    ledger = Ledger(str(tmp_path / "ledger.db"))
+    payload = PAYLOADS[0]
+    ledger.apply([
+        {"seq": 1, "type": "member.upserted", "member_id": 7, "township_id": 1, "at": "2026-11-01T08:00:00+08:00",
+         "data": {"name": "张建国", "township": {"id": 1, "name": "金山镇"}, "status": "active",
+                  "employer": payload}},
+        {"seq": 2, "type": "report.created", "member_id": 7, "township_id": 1, "at": "2026-11-01T08:00:00+08:00",
+         "data": {"report_id": 1, "month": "2026-11", "city": payload, "address": payload, "employer": payload,
+                  "reported_at": "2026-11-01T08:00:00+08:00"}},
+    ], next_cursor=2)
+    out = tmp_path / "ledger.xlsx"
+    export_xlsx(ledger, str(out))
+    ledger.close()
+    book = load_workbook(out)
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [f"{c.parent.title}!{c.coordinate}" for c in cells if c.data_type == "f"]
+    assert sum(c.value == payload for c in cells) == 4
