@@ -319,8 +319,11 @@ def request_leave(member_id: int, event_id: int, reason: str) -> LeaveRequest:
 def list_leaves(principal: Principal, event_id: int) -> list[LeaveRequest]:
     """Leave requests of an event, oldest first."""
     event = _staff_event(principal, event_id)
+    # A staff read of members' personal data (names, leave reasons): audited like a member read.
+    audit.record("event.leaves_read", "event", event.id, None)
+    db.session.commit()
     return list(db.session.execute(
-        select(LeaveRequest).where(LeaveRequest.event_id == event.id)
+        select(LeaveRequest).where(LeaveRequest.event_id == event_id)
         .options(selectinload(LeaveRequest.member)).order_by(LeaveRequest.id)
     ).scalars())
 
@@ -406,7 +409,9 @@ def attendance(principal: Principal, event_id: int) -> Attendance:
     event = _staff_event(principal, event_id)
     if event.expected_frozen_at is None and event.starts_at <= utcnow():
         freeze_expected(event)
-        db.session.commit()
+    # A staff read of members' personal data (names, phones, leave reasons): audited like a member read.
+    audit.record("event.attendance_read", "event", event.id, None)
+    db.session.commit()
     expected = set(expected_member_ids(event))
     checkins = {c.member_id: c for c in db.session.execute(
         select(Checkin).where(Checkin.event_id == event.id).order_by(Checkin.checked_in_at)).scalars()}

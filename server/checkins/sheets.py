@@ -99,9 +99,19 @@ def attendance_xlsx(result) -> bytes:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    _no_formulas(ws)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _no_formulas(ws) -> None:
+    """Every cell is data: openpyxl stores a string starting with "=" as a formula, and a leave reason or a
+    title typed by a member or secretary (=HYPERLINK(...)) would then run in the secretary's Excel."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _absence_reason(row) -> str:

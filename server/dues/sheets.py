@@ -19,6 +19,7 @@ from server.dues import rules
 from server.dues.service import actor_name, add_standard
 from server.errors import Conflict, Unprocessable
 from server.extensions import db
+from server.members import idcard
 from server.members.models import Member
 from server.orgs.models import Branch
 
@@ -76,7 +77,7 @@ def import_standards(principal: Principal, branch_id: int, file_bytes: bytes) ->
             continue
         name, id_number, year, category, base, monthly, reason = cells[:len(IMPORT_HEADER)]
         problems = []
-        member = members.get(lookup_hash(str(id_number or ""))) if id_number else None
+        member = members.get(lookup_hash(idcard.normalize(str(id_number or "")))) if id_number else None
         if member is None or member.name != str(name or "").strip():
             problems.append("本支部没有该姓名和身份证号的党员")
         try:

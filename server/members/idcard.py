@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
+_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def check_digit(first17: str) -> str:
@@ -15,8 +16,11 @@ def check_digit(first17: str) -> str:
 
 
 def normalize(value: str) -> str:
-    """Trim and upper-case a typed ID number (a lower-case x is common)."""
-    return (value or "").strip().upper()
+    """Trim and upper-case a typed ID number (a lower-case x is common); full-width digits become ASCII.
+
+    NFKC first, so "４２０１…" and "4201…" are one number with one lookup hash (never two roster members).
+    """
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
 
 
 def is_valid(value: str) -> bool:

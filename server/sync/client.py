@@ -389,6 +389,9 @@ def export_xlsx(ledger: Ledger, out: str) -> None:
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # members' own text ("=HYPERLINK(...)") stays text, never a formula
+                    cell.data_type = "s"
         if money_column:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=money_column, max_col=money_column):
                 cell.number_format = "0.00"
