@@ -76,6 +76,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
         "WECHAT_EMULATOR": emulator,
         "PUBLIC_BASE_URL": public_base,
+        # Webhooks to loopback/private addresses: allowed in development (a township server on the LAN of a
+        # test bench), refused in production unless set explicitly.
+        "SYNC_WEBHOOK_ALLOW_PRIVATE": env.get("SYNC_WEBHOOK_ALLOW_PRIVATE", "0" if production else "1") == "1",
         "TRUSTED_PROXIES": [p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "JSON_AS_ASCII": False,

@@ -25,7 +25,7 @@ from server.extensions import db
 from server.store import get_redis
 from server.sync import sequencer
 from server.sync.models import DeadLetter, SyncKey
-from server.sync.service import change_out, read_changes
+from server.sync.service import change_out, internal_host, read_changes
 from server.sync.signing import signed_headers
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,9 @@ def send(key: SyncKey, after: int, changes: list[dict]) -> None:
                        "next": changes[-1]["seq"], "changes": changes},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     parts = urlsplit(key.webhook_url)
+    if not current_app.config["SYNC_WEBHOOK_ALLOW_PRIVATE"] and internal_host(parts.hostname):
+        # Checked again at delivery: the name may have been re-pointed inside the network since registration.
+        raise DeliveryFailed("推送地址解析到内网或本机地址，已拒绝发送")
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = signed_headers(key.key_id, key.secret, "POST", target, body)
     headers["Content-Type"] = "application/json; charset=utf-8"

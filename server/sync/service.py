@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
+import socket
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from server.audit import service as audit
@@ -140,7 +143,19 @@ def validate_webhook_url(url: str) -> str:
         parts.port
     except ValueError:
         raise Unprocessable("推送地址端口不正确", errors={"url": ["端口不正确"]}) from None
+    if not current_app.config["SYNC_WEBHOOK_ALLOW_PRIVATE"] and internal_host(parts.hostname):
+        # A township key must not make this server call into its own network (SSRF).
+        raise Unprocessable("推送地址不能指向内网或本机", errors={"url": ["推送地址不能指向内网或本机"]})
     return url
+
+
+def internal_host(hostname: str) -> bool:
+    """Whether a host is, or resolves to, a loopback, private, link-local or otherwise non-public address."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+    except (socket.gaierror, UnicodeError):
+        return True
+    return any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses)
 
 
 def set_webhook(key: SyncKey, url: str) -> SyncKey:

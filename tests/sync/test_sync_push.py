@@ -291,3 +291,26 @@ def _key_pk(app, key) -> int:
         pk = db.session.execute(db.select(SyncKey.id).where(SyncKey.key_id == key[0])).scalar_one()
         db.session.rollback()
         return pk
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "http://10.0.0.5/hook", "https://192.168.1.2/hook",
+                                 "http://[::1]:9000/hook", "http://169.254.169.254/latest/meta-data"])
+def test_webhooks_into_the_servers_own_network_are_refused_in_production(app, client, ctx, url):
+    app.config["SYNC_WEBHOOK_ALLOW_PRIVATE"] = False  # the production default
+    resp = signed_put(client, make_key(), WEBHOOK, {"url": url})
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"]["url"] == ["推送地址不能指向内网或本机"]
+
+
+def test_a_registered_internal_webhook_is_not_called_once_private_targets_are_refused(
+        app, client, township, receiver_for):
+    jinshan, _ = township
+    key = make_key(jinshan)
+    receiver = receiver_for(key)
+    assert register(app, client, key, receiver.url).status_code == 200
+    delivered = len(receiver.accepted)
+    app.config["SYNC_WEBHOOK_ALLOW_PRIVATE"] = False
+    checkin(township[1][0])
+    enqueue(tasks.push_due)
+    drain(app)
+    assert len(receiver.accepted) == delivered
