@@ -218,7 +218,7 @@ def _close_locally(order_id: int) -> bool:
 
 def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
     """Ledger entries, paid_through, last activity and the outbox for an order just flipped to paid."""
-    member = db.session.get(Member, order.member_id, with_for_update=True)
+    member = db.session.get(Member, order.member_id, with_for_update=True, populate_existing=True)
     db.session.add_all(DuesLedgerEntry(
         member_id=member.id, township_id=order.township_id, branch_id=order.branch_id, order_id=order.id,
         kind=order.kind, month=line["month"], entry_type="payment", amount_fen=line["amount_fen"],
@@ -392,7 +392,7 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
         month=p.month, entry_type="reversal", amount_fen=-p.amount_fen, standard_id=p.standard_id,
         reverses_id=p.id, booked_at=now) for p in list(payments))
     db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
-    member = db.session.get(Member, order.member_id, with_for_update=True)
+    member = db.session.get(Member, order.member_id, with_for_update=True, populate_existing=True)
     if order.kind == "monthly" and order.month_list and member.paid_through and member.paid_through >= order.month_list[0]:
         before = month_add(order.month_list[0], -1)
         start = position(member).start
