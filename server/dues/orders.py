@@ -240,6 +240,10 @@ def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
     }, at=paid_at)
 
 
+class _NotRevived(Exception):
+    """The closed order changed under us (revived or refunded meanwhile)."""
+
+
 def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
     """Mark an order paid exactly once (inside the caller's transaction). Returns what happened."""
     paid_at = paid_at or utcnow()
@@ -253,17 +257,22 @@ def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
     if order.status != "closed":
         return "repeat"
     # Paid at WeChat after we closed it locally: revive it if its months are still free.
+    # The flip comes first (it locks the row against a concurrent refund or revive); a savepoint undoes it
+    # together with any claims when the months are taken or the row was no longer closed.
     try:
         with db.session.begin_nested():
+            if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "closed")
+                                  .values(closed_at=None, **values)).rowcount != 1:
+                raise _NotRevived
             db.session.add_all(DuesMonthClaim(member_id=order.member_id, month=m, order_id=order.id)
                                for m in order.month_list)
             db.session.flush()
-    except IntegrityError:
-        log.error("order %s paid after it was closed and its months were taken: refund by hand", order.order_no)
-        return "paid_after_close"
-    if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "closed")
-                          .values(closed_at=None, **values)).rowcount != 1:
+    except _NotRevived:
         return "repeat"
+    except IntegrityError:
+        log.error("order %s paid after it was closed and its months were taken: refund it (POST …/refund)",
+                  order.order_no)
+        return "paid_after_close"
     db.session.refresh(order)
     _credit(order, transaction_id, paid_at)
     return "credited"
@@ -374,6 +383,8 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
     member = db.session.get(Member, order.member_id) if order else None
     if order is None or not can_see_member(principal, member):
         raise NotFound("找不到该订单")
+    if order.status == "closed":
+        return _refund_paid_after_close(principal, order, reason)
     if order.status != "paid":
         raise Conflict("只有已支付的订单可以退款", code="order_not_paid", status_now=order.status)
     try:
@@ -405,5 +416,37 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
         "amount_fen": order.amount_fen, "paid_at": isoformat(order.paid_at), "paid_month": month_of(order.paid_at),
         "refunded_at": isoformat(now), "reason": reason, "paid_through": member.paid_through,
     }, at=now)
+    db.session.commit()
+    return order
+
+
+def _refund_paid_after_close(principal: Principal, order: DuesOrder, reason: str) -> DuesOrder:
+    """Refund an order paid at WeChat after we had closed it and its months were taken by another order.
+
+    Nothing was credited for it (no ledger entries, no `dues.paid`), so nothing is reversed and the township hears
+    nothing; the money goes back and the order ends `refunded`. A closed order WeChat does not report paid stays 409.
+    """
+    try:
+        info = gateway.query_order(order.order_no)
+    except gateway.PayError as err:
+        db.session.rollback()
+        raise ServiceUnavailable("微信支付暂时无法查询，请稍后再试", code="wechat_unavailable") from err
+    if not info or info.get("trade_state") not in ("SUCCESS", "REFUND") \
+            or str(info.get("total_fee")) != str(order.amount_fen):
+        raise Conflict("只有已支付的订单可以退款", code="order_not_paid", status_now=order.status)
+    try:
+        gateway.refund(out_trade_no=order.order_no, out_refund_no=order.order_no + "R", total_fee=order.amount_fen,
+                       refund_fee=order.amount_fen, reason=reason)
+    except gateway.PayError as err:
+        db.session.rollback()
+        log.warning("refund %s failed: %s", order.order_no, err)
+        raise ServiceUnavailable("微信支付退款暂时失败，请稍后再试", code="wechat_unavailable") from err
+    now = utcnow()
+    order.status, order.refunded_at, order.refund_reason, order.refunded_by = "refunded", now, reason, \
+        actor_name(principal)
+    order.transaction_id = info.get("transaction_id")
+    order.paid_at = gateway.pay_time(info.get("time_end"))
+    audit.record("dues.refunded", "dues_order", order.order_no,
+                 {"reason": reason, "amount_fen": order.amount_fen, "paid_after_close": True})
     db.session.commit()
     return order

@@ -216,3 +216,29 @@ def test_ledger_json_xlsx_and_entries_agree(app, client, token, member, township
     text = " ".join(str(c) for row in load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True)
                     for c in row if c is not None)
     assert f"实缴 {in_year / 100:.2f} 元" in text.replace("\xa0", " ") or f"实缴 {in_year // 100}.{in_year % 100:02d} 元" in text
+
+
+def test_money_paid_after_close_on_taken_months_can_be_refunded(app, client, token, member, township_admin):
+    """The member paid an order we had already closed, and its month was paid again by a newer order: the first
+    payment cannot be credited, so it must be refundable in the app (not left at the merchant with no trace)."""
+    stale = order(client, token, [months_ago(3)]).get_json()["order_no"]
+    late_xml = emu_pay.pay_order(app.config, stale)  # paid at WeChat; the notice is late
+    dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == stale)))
+    db.session.commit()
+    fresh = ordered_and_paid(app, client, token, [months_ago(3)])
+    assert SUCCESS in notify(client, late_xml).get_data(as_text=True)
+    assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == stale)) == "closed"
+    assert db.session.scalar(select(func.sum(DuesLedgerEntry.amount_fen))) == 1500  # credited once
+    resp = refund(client, township_admin, stale, "超时后支付，月份已由其他订单缴纳")
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["status"] == "refunded"
+    assert refund(client, township_admin, stale).status_code == 409
+    # Nothing was credited for it, so nothing is reversed: the fresh order keeps the month.
+    assert db.session.scalar(select(func.sum(DuesLedgerEntry.amount_fen))) == 1500
+    assert paid_through(member) == months_ago(3) and outbox("dues.refunded") == []
+    assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == fresh)) == "paid"
+    # An order closed and never paid at WeChat is still not refundable.
+    unpaid = order(client, token, [months_ago(2)]).get_json()["order_no"]
+    dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == unpaid)))
+    db.session.commit()
+    assert refund(client, township_admin, unpaid).status_code == 409
