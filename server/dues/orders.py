@@ -305,6 +305,11 @@ def handle_notice(raw: bytes) -> tuple[bool, str]:
         outcome = "payment_failed"
     else:
         outcome = settle(order.id, notice.get("transaction_id"), gateway.pay_time(notice.get("time_end")))
+        if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.get("transaction_id"):
+            # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
+            log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
+                      notice.get("transaction_id"), order.transaction_id)
+            outcome = "transaction_mismatch"
     db.session.add(PayNotice(out_trade_no=out_trade_no, transaction_id=notice.get("transaction_id"),
                              outcome=outcome, raw=raw.decode("utf-8", "replace")))
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from server.common import timeutil
 from server.common.timeutil import SHANGHAI, current_month, month_add, utcnow
 from server.dues import orders as dues_orders
-from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder
+from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder, PayNotice
 from server.extensions import db
 from server.members.models import Member
 from server.sync.models import OutboxChange
@@ -146,6 +146,8 @@ def test_repeat_notices_never_credit_twice(app, client, token, member, township_
     assert SUCCESS in notify(client, xml).get_data(as_text=True)  # a notice after the refund changes nothing
     assert len(outbox("dues.paid")) == 1
     assert db.session.scalar(select(func.sum(DuesLedgerEntry.amount_fen))) == 0
+    outcomes = db.session.scalars(select(PayNotice.outcome).order_by(PayNotice.id)).all()
+    assert outcomes == ["credited", "transaction_mismatch", "repeat"]
     assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == no)) == "refunded"
     assert owed(client, token)[0] == months_ago(3)
 
