@@ -325,7 +325,7 @@ def reconcile_order(order_no: str) -> str:
         return order.status if order else "missing"
     info = gateway.query_order(order.order_no)
     if info and info.get("trade_state") in ("SUCCESS", "REFUND"):
-        _settle_from_query(order, info)
+        _settle_from_query(order, info)  # REFUND: refunded at WeChat before we credited it; not credited
     elif order.expires_at <= utcnow() or (info is None and utcnow() - order.created_at > timedelta(minutes=5)):
         outcome = gateway.close_order(order.order_no) if info else "missing"
         if outcome == "paid":
@@ -336,7 +336,24 @@ def reconcile_order(order_no: str) -> str:
     return db.session.scalar(select(DuesOrder.status).where(DuesOrder.id == order.id))
 
 
+def _refunded_before_credit(order: DuesOrder, info: dict) -> None:
+    """Paid and already refunded at WeChat (merchant platform) before any notice reached us: the money went back,
+    so nothing is credited; the order ends refunded and its months are free (inside the caller's transaction)."""
+    flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.status == "pending")
+                                 .values(status="refunded", refunded_at=utcnow(), refunded_by="wechat",
+                                         refund_reason="微信支付侧已退款", transaction_id=info.get("transaction_id"),
+                                         paid_at=gateway.pay_time(info.get("time_end")))).rowcount == 1
+    if flipped:
+        db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
+        log.error("order %s was refunded at WeChat before we credited it: not credited", order.order_no)
+        audit.record("dues.refunded", "dues_order", order.order_no,
+                     {"reason": "refunded at WeChat before credit", "amount_fen": order.amount_fen})
+
+
 def _settle_from_query(order: DuesOrder, info: dict) -> None:
+    if info.get("trade_state") == "REFUND":
+        _refunded_before_credit(order, info)
+        return
     if str(info.get("total_fee")) != str(order.amount_fen):
         log.error("orderquery %s: total_fee %s differs from the order's %s", order.order_no, info.get("total_fee"),
                   order.amount_fen)

@@ -244,3 +244,18 @@ def test_money_paid_after_close_on_taken_months_can_be_refunded(app, client, tok
     dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == unpaid)))
     db.session.commit()
     assert refund(client, township_admin, unpaid).status_code == 409
+
+
+def test_an_order_refunded_at_wechat_before_we_heard_of_the_payment_is_not_credited(app, client, token, member):
+    """orderquery says REFUND for a pending order (paid, its notice lost, refunded on the merchant platform): the money
+    went back, so the months must not be credited; the order ends refunded and its months are free."""
+    from server.wechat import gateway
+
+    no = order(client, token, [months_ago(3)]).get_json()["order_no"]
+    emu_pay.lose_notice(app.config, no)
+    gateway.refund(out_trade_no=no, out_refund_no=no + "M", total_fee=1500, refund_fee=1500, reason="商户平台退款")
+    assert dues_orders.reconcile_order(no) == "refunded"
+    assert db.session.scalar(select(func.count()).select_from(DuesLedgerEntry)) == 0
+    assert outbox("dues.paid") == [] and paid_through(member) is None
+    assert owed(client, token)[0] == months_ago(3)
+    assert order(client, token, [months_ago(3)]).status_code == 201
