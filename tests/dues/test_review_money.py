@@ -259,3 +259,23 @@ def test_an_order_refunded_at_wechat_before_we_heard_of_the_payment_is_not_credi
     assert outbox("dues.paid") == [] and paid_through(member) is None
     assert owed(client, token)[0] == months_ago(3)
     assert order(client, token, [months_ago(3)]).status_code == 201
+
+
+def test_prices_follow_each_years_standard_across_the_year_boundary(app, client, token, member, township_admin):
+    from tests.dues.helpers import add_standard
+
+    this_year = int(current_month()[:4])
+    add_standard(member, year=this_year, base_fen=500001)  # version 2: 7500 fen for every month of this year
+    add_standard(member, year=this_year + 1, category="retired", base_fen=500000)  # 2500 fen next year
+    months = timeutil.month_range(months_ago(3), month_add(current_month(), 6))
+    expected = sum(7500 if int(m[:4]) == this_year else 2500 for m in months)
+    resp = order(client, token, months)
+    assert resp.status_code == 201 and resp.get_json()["amount_fen"] == expected
+    pay(app, client, resp.get_json()["order_no"])
+    assert paid_through(member) == months[-1]
+    [paid] = outbox("dues.paid")
+    assert [line["amount_fen"] for line in paid.data["months"]] == [
+        7500 if int(m[:4]) == this_year else 2500 for m in months]
+    assert refund(client, township_admin, resp.get_json()["order_no"]).status_code == 200
+    assert paid_through(member) is None
+    assert db.session.scalar(select(func.sum(DuesLedgerEntry.amount_fen))) == 0
