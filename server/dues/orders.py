@@ -218,7 +218,7 @@ def _close_locally(order_id: int) -> bool:
 
 def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
     """Ledger entries, paid_through, last activity and the outbox for an order just flipped to paid."""
-    member = db.session.get(Member, order.member_id, with_for_update=True)
+    member = db.session.get(Member, order.member_id, with_for_update=True, populate_existing=True)
     db.session.add_all(DuesLedgerEntry(
         member_id=member.id, township_id=order.township_id, branch_id=order.branch_id, order_id=order.id,
         kind=order.kind, month=line["month"], entry_type="payment", amount_fen=line["amount_fen"],
@@ -240,6 +240,10 @@ def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
     }, at=paid_at)
 
 
+class _NotRevived(Exception):
+    """The closed order changed under us (revived or refunded meanwhile)."""
+
+
 def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
     """Mark an order paid exactly once (inside the caller's transaction). Returns what happened."""
     paid_at = paid_at or utcnow()
@@ -253,17 +257,22 @@ def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
     if order.status != "closed":
         return "repeat"
     # Paid at WeChat after we closed it locally: revive it if its months are still free.
+    # The flip comes first (it locks the row against a concurrent refund or revive); a savepoint undoes it
+    # together with any claims when the months are taken or the row was no longer closed.
     try:
         with db.session.begin_nested():
+            if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "closed")
+                                  .values(closed_at=None, **values)).rowcount != 1:
+                raise _NotRevived
             db.session.add_all(DuesMonthClaim(member_id=order.member_id, month=m, order_id=order.id)
                                for m in order.month_list)
             db.session.flush()
-    except IntegrityError:
-        log.error("order %s paid after it was closed and its months were taken: refund by hand", order.order_no)
-        return "paid_after_close"
-    if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "closed")
-                          .values(closed_at=None, **values)).rowcount != 1:
+    except _NotRevived:
         return "repeat"
+    except IntegrityError:
+        log.error("order %s paid after it was closed and its months were taken: refund it (POST …/refund)",
+                  order.order_no)
+        return "paid_after_close"
     db.session.refresh(order)
     _credit(order, transaction_id, paid_at)
     return "credited"
@@ -296,6 +305,11 @@ def handle_notice(raw: bytes) -> tuple[bool, str]:
         outcome = "payment_failed"
     else:
         outcome = settle(order.id, notice.get("transaction_id"), gateway.pay_time(notice.get("time_end")))
+        if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.get("transaction_id"):
+            # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
+            log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
+                      notice.get("transaction_id"), order.transaction_id)
+            outcome = "transaction_mismatch"
     db.session.add(PayNotice(out_trade_no=out_trade_no, transaction_id=notice.get("transaction_id"),
                              outcome=outcome, raw=raw.decode("utf-8", "replace")))
     db.session.commit()
@@ -311,7 +325,7 @@ def reconcile_order(order_no: str) -> str:
         return order.status if order else "missing"
     info = gateway.query_order(order.order_no)
     if info and info.get("trade_state") in ("SUCCESS", "REFUND"):
-        _settle_from_query(order, info)
+        _settle_from_query(order, info)  # REFUND: refunded at WeChat before we credited it; not credited
     elif order.expires_at <= utcnow() or (info is None and utcnow() - order.created_at > timedelta(minutes=5)):
         outcome = gateway.close_order(order.order_no) if info else "missing"
         if outcome == "paid":
@@ -322,7 +336,24 @@ def reconcile_order(order_no: str) -> str:
     return db.session.scalar(select(DuesOrder.status).where(DuesOrder.id == order.id))
 
 
+def _refunded_before_credit(order: DuesOrder, info: dict) -> None:
+    """Paid and already refunded at WeChat (merchant platform) before any notice reached us: the money went back,
+    so nothing is credited; the order ends refunded and its months are free (inside the caller's transaction)."""
+    flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.status == "pending")
+                                 .values(status="refunded", refunded_at=utcnow(), refunded_by="wechat",
+                                         refund_reason="微信支付侧已退款", transaction_id=info.get("transaction_id"),
+                                         paid_at=gateway.pay_time(info.get("time_end")))).rowcount == 1
+    if flipped:
+        db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
+        log.error("order %s was refunded at WeChat before we credited it: not credited", order.order_no)
+        audit.record("dues.refunded", "dues_order", order.order_no,
+                     {"reason": "refunded at WeChat before credit", "amount_fen": order.amount_fen})
+
+
 def _settle_from_query(order: DuesOrder, info: dict) -> None:
+    if info.get("trade_state") == "REFUND":
+        _refunded_before_credit(order, info)
+        return
     if str(info.get("total_fee")) != str(order.amount_fen):
         log.error("orderquery %s: total_fee %s differs from the order's %s", order.order_no, info.get("total_fee"),
                   order.amount_fen)
@@ -374,6 +405,8 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
     member = db.session.get(Member, order.member_id) if order else None
     if order is None or not can_see_member(principal, member):
         raise NotFound("找不到该订单")
+    if order.status == "closed":
+        return _refund_paid_after_close(principal, order, reason)
     if order.status != "paid":
         raise Conflict("只有已支付的订单可以退款", code="order_not_paid", status_now=order.status)
     try:
@@ -392,7 +425,7 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
         month=p.month, entry_type="reversal", amount_fen=-p.amount_fen, standard_id=p.standard_id,
         reverses_id=p.id, booked_at=now) for p in list(payments))
     db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
-    member = db.session.get(Member, order.member_id, with_for_update=True)
+    member = db.session.get(Member, order.member_id, with_for_update=True, populate_existing=True)
     if order.kind == "monthly" and order.month_list and member.paid_through and member.paid_through >= order.month_list[0]:
         before = month_add(order.month_list[0], -1)
         start = position(member).start
@@ -405,5 +438,37 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
         "amount_fen": order.amount_fen, "paid_at": isoformat(order.paid_at), "paid_month": month_of(order.paid_at),
         "refunded_at": isoformat(now), "reason": reason, "paid_through": member.paid_through,
     }, at=now)
+    db.session.commit()
+    return order
+
+
+def _refund_paid_after_close(principal: Principal, order: DuesOrder, reason: str) -> DuesOrder:
+    """Refund an order paid at WeChat after we had closed it and its months were taken by another order.
+
+    Nothing was credited for it (no ledger entries, no `dues.paid`), so nothing is reversed and the township hears
+    nothing; the money goes back and the order ends `refunded`. A closed order WeChat does not report paid stays 409.
+    """
+    try:
+        info = gateway.query_order(order.order_no)
+    except gateway.PayError as err:
+        db.session.rollback()
+        raise ServiceUnavailable("微信支付暂时无法查询，请稍后再试", code="wechat_unavailable") from err
+    if not info or info.get("trade_state") not in ("SUCCESS", "REFUND") \
+            or str(info.get("total_fee")) != str(order.amount_fen):
+        raise Conflict("只有已支付的订单可以退款", code="order_not_paid", status_now=order.status)
+    try:
+        gateway.refund(out_trade_no=order.order_no, out_refund_no=order.order_no + "R", total_fee=order.amount_fen,
+                       refund_fee=order.amount_fen, reason=reason)
+    except gateway.PayError as err:
+        db.session.rollback()
+        log.warning("refund %s failed: %s", order.order_no, err)
+        raise ServiceUnavailable("微信支付退款暂时失败，请稍后再试", code="wechat_unavailable") from err
+    now = utcnow()
+    order.status, order.refunded_at, order.refund_reason, order.refunded_by = "refunded", now, reason, \
+        actor_name(principal)
+    order.transaction_id = info.get("transaction_id")
+    order.paid_at = gateway.pay_time(info.get("time_end"))
+    audit.record("dues.refunded", "dues_order", order.order_no,
+                 {"reason": reason, "amount_fen": order.amount_fen, "paid_after_close": True})
     db.session.commit()
     return order
