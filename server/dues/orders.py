@@ -123,7 +123,12 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
         blocking = _open_orders_for(member.id, wanted)
         for order in blocking:
             if order.expires_at <= utcnow():
-                reconcile_order(order.order_no)  # stale: settle or close it, then look again
+                try:
+                    reconcile_order(order.order_no)  # stale: settle or close it, then look again
+                except gateway.PayError as err:
+                    db.session.rollback()
+                    log.warning("orderquery %s failed: %s", order.order_no, err)
+                    raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable") from err
         blocking = [o for o in _open_orders_for(member.id, wanted) if o.status == "pending"]
         if blocking:
             same = blocking[0]

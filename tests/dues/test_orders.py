@@ -299,3 +299,20 @@ def test_wechat_down_at_order_time_is_503_and_frees_the_months(client, token, me
     assert order(client, token, [months_ago(3)]).status_code == 201
     statuses = sorted(db.session.scalars(select(DuesOrder.status)))
     assert statuses == ["closed", "pending"]
+
+
+def test_wechat_down_while_settling_an_expired_blocking_order_is_503(client, token, member, monkeypatch):
+    from server.wechat import gateway
+
+    first = order(client, token, [months_ago(3)]).get_json()
+    db.session.execute(update(DuesOrder).where(DuesOrder.order_no == first["order_no"])
+                       .values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.commit()
+
+    def down(**kwargs):
+        raise gateway.PayError(None, "unreachable")
+
+    monkeypatch.setattr(gateway, "query_order", lambda out_trade_no: down())
+    resp = order(client, token, [months_ago(3)])
+    assert resp.status_code == 503 and resp.get_json()["code"] == "wechat_unavailable"
+    assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == first["order_no"])) == "pending"
