@@ -129,15 +129,24 @@ def _paid_fields(order: dict) -> dict:
     }
 
 
+def _order_request(state):
+    """Read a signed request about an existing order: (data, key, order, None) or (…, failure response)."""
+    data, failure = _read_request(state)
+    if failure:
+        return data, None, None, failure
+    key = _order_key(data.get("out_trade_no", ""))
+    order = state.get(*key)
+    if order is None:
+        return data, key, None, _fail(state, "ORDERNOTEXIST", "订单不存在")
+    return data, key, order, None
+
+
 @bp.post("/pay/orderquery")
 def orderquery():
     state = _state()
-    data, failure = _read_request(state)
+    data, _key, order, failure = _order_request(state)
     if failure:
         return failure
-    order = state.get(*_order_key(data.get("out_trade_no", "")))
-    if order is None:
-        return _fail(state, "ORDERNOTEXIST", "订单不存在")
     fields = {"result_code": "SUCCESS", "out_trade_no": order["request"]["out_trade_no"],
               "trade_state": order["trade_state"], "trade_state_desc": order["trade_state"]}
     if order["trade_state"] in ("SUCCESS", "REFUND"):
@@ -148,13 +157,9 @@ def orderquery():
 @bp.post("/pay/closeorder")
 def closeorder():
     state = _state()
-    data, failure = _read_request(state)
+    _data, key, order, failure = _order_request(state)
     if failure:
         return failure
-    key = _order_key(data.get("out_trade_no", ""))
-    order = state.get(*key)
-    if order is None:
-        return _fail(state, "ORDERNOTEXIST", "订单不存在")
     if order["trade_state"] in ("SUCCESS", "REFUND"):
         return _fail(state, "ORDERPAID", "订单已支付，不能发起关单")
     order["trade_state"] = "CLOSED"
@@ -165,13 +170,9 @@ def closeorder():
 @bp.post("/secapi/pay/refund")
 def refund():
     state = _state()
-    data, failure = _read_request(state)
+    data, key, order, failure = _order_request(state)
     if failure:
         return failure
-    key = _order_key(data.get("out_trade_no", ""))
-    order = state.get(*key)
-    if order is None:
-        return _fail(state, "ORDERNOTEXIST", "订单不存在")
     if order["trade_state"] not in ("SUCCESS", "REFUND"):
         return _fail(state, "TRADE_STATE_ERROR", "订单状态错误")
     total = int(order["request"]["total_fee"])
