@@ -66,8 +66,8 @@ def seed(echo) -> None:
             add_standard(member, year=this_year, category="hardship", income_base_fen=None, monthly_fen=0,
                          reason="家人重病住院，收入中断", set_by=SEEDER, approve=False)
         db.session.flush()
-        if index % 9 == 4:
-            paid_through = month_add(today, -8)  # 6+ months behind: flagged for the secretary
+        if index % 9 == 4 or member.status == "lost_contact":
+            paid_through = month_add(today, -8)  # 6+ months behind (lost contact: stopped paying then)
         elif index % 13 == 5:
             paid_through = None  # never paid since joining the roster
         else:
@@ -85,7 +85,8 @@ def seed(echo) -> None:
                                 created_by=SEEDER)
         db.session.add(campaign)
         db.session.flush()
-        for index, member in enumerate(members[:12]):
+        donors = [m for m in members if m.status == "active"][:12]
+        for index, member in enumerate(donors):
             amount = 200000 if index == 0 else 5000 + 1000 * index
             order = DuesOrder(order_no=new_order_no(), member_id=member.id, township_id=member.township_id,
                               branch_id=member.mobile_branch_id, kind="special", campaign_id=campaign.id, months=[],
