@@ -95,6 +95,8 @@ def set_standard(principal: Principal, member_id: int, data: dict) -> DuesStanda
         standard = add_standard(member, year=data["year"], category=data["category"],
                                 income_base_fen=data.get("income_base_fen"), monthly_fen=data.get("monthly_fen"),
                                 reason=data.get("reason"), set_by=actor_name(principal), approve=approve)
+        db.session.flush()
+        settle_exempt_months(member)
         db.session.commit()
     except IntegrityError as err:
         db.session.rollback()
@@ -124,8 +126,38 @@ def approve_standard(principal: Principal, standard_id: int) -> DuesStandard:
     standard.approved_by, standard.approved_at = actor_name(principal), now
     audit.record("dues.standard_approved", "member", member.id, {"standard_id": standard.id})
     record_change("standard.set", member, standard_change(standard), at=now)
+    db.session.flush()
+    settle_exempt_months(member)
     db.session.commit()
     return standard
+
+
+def settle_exempt_months(member: Member) -> bool:
+    """Move paid_through over exempt (0 fen) months up to this month, so an approved exemption is never
+    counted as arrears; the townships hear of the new paid_through. Inside the caller's transaction."""
+    settled = position(member).advanced_paid_through(until=current_month())
+    if settled == member.paid_through:
+        return False
+    from server.members.service import snapshot
+
+    audit.record("dues.exempt_months_settled", "member", member.id, {"from": member.paid_through, "to": settled},
+                 actor=("system", None))
+    member.paid_through = settled
+    record_change("member.upserted", member, snapshot(member))
+    return True
+
+
+def settle_all_exempt_months() -> int:
+    """For every member with an approved 0-fen standard this year, settle the exempt months (one transaction)."""
+    year = int(current_month()[:4])
+    member_ids = list(db.session.scalars(select(DuesStandard.member_id).where(
+        DuesStandard.year == year, DuesStandard.monthly_fen == 0, DuesStandard.approved_at.is_not(None)).distinct()))
+    settled = 0
+    for member_id in member_ids:
+        member = db.session.get(Member, member_id, with_for_update=True)
+        settled += settle_exempt_months(member)
+    db.session.commit()
+    return settled
 
 
 def standard_history(principal: Principal, member_id: int) -> list[DuesStandard]:
@@ -206,14 +238,15 @@ class Position:
         """What may be paid now: owed months and up to 6 months ahead."""
         return self.unpaid_until(month_add(self.today, WINDOW_MONTHS))
 
-    def advanced_paid_through(self) -> str | None:
-        """paid_through moved forward over every covered month that follows it."""
+    def advanced_paid_through(self, until: str | None = None) -> str | None:
+        """paid_through moved forward over every covered month that follows it (up to `until`)."""
         if self.start is None:
             return self.member.paid_through
         current = self.member.paid_through
         cursor = month_add(current, 1) if current and current >= self.start else self.start
         last = None
-        while cursor <= month_add(self.today, WINDOW_MONTHS) and self.covered(cursor):
+        until = until or month_add(self.today, WINDOW_MONTHS)
+        while cursor <= until and self.covered(cursor):
             last, cursor = cursor, month_add(cursor, 1)
         if last is None or (current and last <= current):
             return current

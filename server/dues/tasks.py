@@ -1,7 +1,7 @@
 """Background dues work: reconciling pending orders with WeChat Pay (late or lost notices, expiry)."""
 from __future__ import annotations
 
-from server.dues import orders
+from server.dues import orders, service
 from server.jobs import periodic
 
 
@@ -9,3 +9,9 @@ from server.jobs import periodic
 def reconcile_pending_orders() -> int:
     """Query pending orders with orderquery: credit the paid ones, close the expired ones (freeing their months)."""
     return orders.reconcile_pending()
+
+
+@periodic(6 * 3600)
+def settle_exempt_months() -> int:
+    """Carry paid_through over approved 0-fen (hardship exemption) months as each new month begins."""
+    return service.settle_all_exempt_months()
