@@ -81,7 +81,11 @@
     $("month").value = state.month = state.month || thisMonth();
     api("/api/v1/staff/me").then(function (me) {
       $("who-name").textContent = (me.scope && me.scope.name ? me.scope.name + " · " : "") + me.username;
-      if (me.role === "township_admin" && me.scope) { state.homeTownship = me.scope.id; }
+      if (me.role === "township_admin" && me.scope) {
+        state.homeTownship = me.scope.id;
+        $("board-name").textContent = "乡镇看板";
+        document.title = "流动党员之家 · 乡镇看板";
+      }
     }).catch(function () { $("who-name").textContent = "工作人员"; }).then(route);
   }
 
