@@ -19,7 +19,7 @@ from server.core import audit, tokens
 from server.core.accounts import STAFF_ROLES, StaffUser, WechatAccount
 from server.core.member_changes import record_member_upserted
 from server.core.members import Member
-from server.core.orgs import County, Branch, Township, default_county
+from server.core.orgs import Branch, County, Township, default_county
 from server.core.tokens import MEMBER_TOKEN_TTL, STAFF_TOKEN_TTL, Principal
 from server.errors import (
     AppError,

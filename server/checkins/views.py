@@ -7,8 +7,9 @@ from flask import Response, g
 
 from server.checkins import schemas as s
 from server.checkins import service
-from server.checkins.sheets import XLSX_MIMETYPE, attendance_xlsx
+from server.checkins.sheets import attendance_xlsx
 from server.common.schemas import ErrorOut
+from server.common.xlsx import XLSX_MIMETYPE
 from server.core.guards import current_principal, member_required, staff_required
 from server.extensions import Blueprint
 

@@ -28,10 +28,9 @@ from server.common.timeutil import (
     month_of,
     month_range,
 )
-from server.core import audit
+from server.core import audit, scope
 from server.core.members import STATUSES, Member
 from server.core.orgs import Branch, Township
-from server.core import scope
 from server.core.tokens import Principal
 from server.dashboard import rollup
 from server.dashboard.lostcontact import member_out
