@@ -7,12 +7,14 @@ every test then starts from empty tables and an empty Redis.
 from __future__ import annotations
 
 import base64
+import threading
 
 import pytest
 import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from server import create_app
 from server.extensions import db
@@ -118,6 +120,17 @@ def client(app):
 
 
 @pytest.fixture
+def live_server(app):
+    """The app served by werkzeug on 127.0.0.1, a free port, in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 
@@ -127,6 +140,20 @@ def ctx(app):
     """An application context for calling services and factories directly."""
     with app.app_context():
         yield app
+
+
+@pytest.fixture
+def callers(ctx):
+    """One token of each kind: a bound member, each staff role (scoped to the member's branch/township)."""
+    branch = make_branch()
+    member = make_member(branch)
+    return {
+        "member": bearer(member_token(member)),
+        "county_admin": bearer(staff_token("county_admin")),
+        "township_admin": bearer(staff_token("township_admin", branch.township_id)),
+        "branch_secretary": bearer(staff_token("branch_secretary", branch.id)),
+        "unbound": bearer(member_token(None)),
+    }
 
 
 # Factories live in tests/factories.py; re-exported for convenience.

@@ -11,7 +11,7 @@ from server.core import audit
 from server.core.accounts import actor_name
 from server.core.orgs import Township, default_county
 from server.core.tokens import Principal
-from server.errors import Conflict, NotFound
+from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
 from server.jobs import enqueue
 from server.sync import tasks
@@ -27,7 +27,10 @@ def create_key(township_id: int | None, label: str | None = None) -> tuple[SyncK
     """A new key for one township (or the county when township_id is None); returns (key, secret)."""
     if township_id is not None and db.session.get(Township, township_id) is None:
         raise NotFound("找不到该乡镇")
-    county_id = None if township_id is not None else default_county().id
+    try:
+        county_id = None if township_id is not None else default_county().id
+    except LookupError as err:
+        raise Unprocessable(str(err)) from None
     secret = secrets.token_urlsafe(32)
     key = SyncKey(key_id="sk_" + secrets.token_hex(10), secret=secret, township_id=township_id,
                   county_id=county_id, label=label,

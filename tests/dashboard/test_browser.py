@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import threading
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from server.common.timeutil import current_month, month_add, utcnow
 from server.dashboard import lostcontact
@@ -59,16 +57,6 @@ def _seed(app) -> dict:
                                  role="township_admin", scope_id=jinshan))
         db.session.commit()
     return {"month": month, "jinshan": jinshan}
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
 
 
 def _get(url: str, token: str) -> dict:

@@ -1,5 +1,5 @@
 """CONTRACT §8 Sync: fixed paths, fields and change types as a township's generator reads them."""
-from tests.contract.surface import component, request_fields, response_fields
+from tests.openapi_surface import component, request_fields, response_fields
 
 TYPES = ["member.upserted", "member.status_changed", "report.created", "checkin.created", "leave.created",
          "dues.paid", "dues.refunded", "standard.set"]

@@ -1,5 +1,5 @@
 """CONTRACT §9 County dashboard: fixed fields as the dashboard's callers read them."""
-from tests.contract.surface import component, response_fields
+from tests.openapi_surface import component, response_fields
 
 
 def test_county_figures_per_township_have_the_contract_fields():

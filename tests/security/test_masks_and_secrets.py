@@ -23,8 +23,8 @@ from server.dues.models import DuesCampaign, DuesOrder, DuesStandard
 from server.extensions import db
 from server.sync.models import DeadLetter
 from server.wechat import emulator
-from tests.contract.test_section_3 import OPERATIONS
 from tests.factories import bearer, make_branch, make_member, member_token, staff_token
+from tests.platform.test_error_shape import OPERATIONS
 from tests.sync.synchelpers import make_key, pull_all, signed_get
 
 ID_MASK = re.compile(r"^\d{4}\*{10}[\dX]{4}$")

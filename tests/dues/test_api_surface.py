@@ -1,5 +1,5 @@
 """CONTRACT §7 Dues: fixed paths, fields and statuses as a caller's generator reads them."""
-from tests.contract.surface import component, request_fields, response_fields
+from tests.openapi_surface import component, request_fields, response_fields
 
 CATEGORIES = ["salaried", "retired", "farmer", "student", "unemployed", "hardship"]
 

@@ -1,7 +1,7 @@
 """Read the OpenAPI document the way a caller's code generator would."""
 from __future__ import annotations
 
-from tests.contract.test_section_3 import SPEC, _resolve
+from tests.platform.test_error_shape import SPEC, _resolve
 
 
 def response_fields(method: str, path: str, status: int) -> set[str]:

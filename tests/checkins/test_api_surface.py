@@ -1,6 +1,6 @@
 """CONTRACT §6 Events and check-ins: fixed paths, fields and statuses as a caller's generator reads them."""
-from tests.contract.surface import request_fields, response_fields
-from tests.contract.test_section_3 import _resolve
+from tests.openapi_surface import request_fields, response_fields
+from tests.platform.test_error_shape import _resolve
 
 KINDS = ["branch_assembly", "committee", "group", "lecture", "theme_day", "life_meeting", "training", "volunteer"]
 

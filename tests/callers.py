@@ -1,11 +1,7 @@
-"""Helpers for the contract tests: what any caller can check from the outside."""
+"""What any caller can check from the outside: the one error shape, nothing internal in a body or a log."""
 from __future__ import annotations
 
 import re
-
-import pytest
-
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Things that must never leave the service in a response body or a log line.
@@ -46,17 +42,3 @@ def _leaves(value):
             yield from _leaves(v)
     else:
         yield str(value)
-
-
-@pytest.fixture
-def callers(ctx):
-    """One token of each kind: a bound member, each staff role (scoped to the member's branch/township)."""
-    branch = make_branch()
-    member = make_member(branch)
-    return {
-        "member": bearer(member_token(member)),
-        "county_admin": bearer(staff_token("county_admin")),
-        "township_admin": bearer(staff_token("township_admin", branch.township_id)),
-        "branch_secretary": bearer(staff_token("branch_secretary", branch.id)),
-        "unbound": bearer(member_token(None)),
-    }

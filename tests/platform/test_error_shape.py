@@ -7,8 +7,8 @@ import pytest
 import sqlalchemy.exc
 
 from server import create_app
+from tests.callers import assert_error_shape, assert_nothing_internal
 from tests.conftest import _test_config
-from tests.contract.conftest import assert_error_shape, assert_nothing_internal
 
 # Endpoints that answer without a bearer token; sync endpoints have their own 401 (CONTRACT §8).
 PUBLIC = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/staff/login"), ("POST", "/api/v1/pay/wechat/notify")}

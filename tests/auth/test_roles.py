@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from tests.contract.conftest import assert_error_shape
-from tests.contract.test_section_3 import SECURED
+from tests.callers import assert_error_shape
+from tests.platform.test_error_shape import SECURED
 
 # What a member may call (the mini-program): everything else in the API is for staff.
 MEMBER_PATHS = re.compile(r"^/api/v1/(me(/.*)?|auth/(bind|logout)|events/\{event_id\}/(checkins|leave)"
