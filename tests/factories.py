@@ -4,11 +4,13 @@ from __future__ import annotations
 import itertools
 import random
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from server.extensions import db
 
 _counter = itertools.count(1)
+# A venue in the city (GCJ-02) where test meetings happen.
+VENUE = (30.5928, 114.3055)
 
 
 def make_id_number(born: date | None = None) -> str:
@@ -97,3 +99,58 @@ def staff_token(role: str = "county_admin", scope_id: int | None = None, usernam
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def make_event(branch, **fields):
+    """An event of `branch` happening now unless told otherwise (built directly, so it may lie in the past)."""
+    from server.checkins.models import Event
+    from server.common.timeutil import utcnow
+
+    now = utcnow()
+    event = Event(
+        branch_id=branch.id, kind=fields.pop("kind", "theme_day"), title=fields.pop("title", "十一月主题党日"),
+        lat=VENUE[0], lng=VENUE[1], radius_m=fields.pop("radius_m", 200),
+        starts_at=fields.pop("starts_at", now - timedelta(minutes=10)),
+        ends_at=fields.pop("ends_at", now + timedelta(hours=2)), place_name=fields.pop("place_name", "江汉区党群服务中心"),
+        chair=fields.pop("chair", "王书记"), recorder=fields.pop("recorder", "李委员"), **fields,
+    )
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def months_ago(n: int) -> str:
+    from server.common.timeutil import current_month, month_add
+
+    return month_add(current_month(), -n)
+
+
+def add_standard(member, year: int | None = None, category: str = "salaried", base_fen: int | None = 300000,
+                 monthly_fen: int | None = None, reason: str | None = None, approve: bool = True):
+    """A standard set directly through the service (as a secretary would)."""
+    from server.common.timeutil import current_month
+    from server.dues.service import add_standard as service_add
+
+    std = service_add(member, year=year or int(current_month()[:4]), category=category,
+                      income_base_fen=base_fen if category in ("salaried", "retired") else None,
+                      monthly_fen=monthly_fen, reason=reason, set_by="test-secretary", approve=approve)
+    db.session.commit()
+    return std
+
+
+def make_paying_member(branch=None, joined_months_ago: int = 0, **fields):
+    """A member created `joined_months_ago` months ago with a 15-yuan salaried standard for every year since."""
+    from server.common.timeutil import current_month, month_bounds
+    start = months_ago(joined_months_ago)
+    member = make_member(branch, created_at=month_bounds(start)[0] + timedelta(hours=1), **fields)
+    for year in range(int(start[:4]), int(current_month()[:4]) + 1):
+        add_standard(member, year=year)
+    return member
+
+
+def make_key(township=None) -> tuple[str, str]:
+    """(key id, secret) of a new key for the township, or the county when None."""
+    from server.sync.service import create_key
+
+    key, secret = create_key(township.id if township else None)
+    return key.key_id, secret

@@ -1,33 +1,20 @@
 """Fixtures for meetings and check-ins: a mobile branch, its secretary, members and events."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from server.checkins.models import Event
-from server.common.timeutil import utcnow
 from server.extensions import db
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_event,
+    make_member,
+    member_token,
+    staff_token,
+)
 
-# A venue in the city (GCJ-02), and a point about 1.1 km north of it.
-VENUE = (30.5928, 114.3055)
+# A point about 1.1 km north of the venue.
 FAR = (30.6028, 114.3055)
-
-
-def make_event(branch, **fields) -> Event:
-    """An event of `branch` happening now unless told otherwise (built directly, so it may lie in the past)."""
-    now = utcnow()
-    event = Event(
-        branch_id=branch.id, kind=fields.pop("kind", "theme_day"), title=fields.pop("title", "十一月主题党日"),
-        lat=VENUE[0], lng=VENUE[1], radius_m=fields.pop("radius_m", 200),
-        starts_at=fields.pop("starts_at", now - timedelta(minutes=10)),
-        ends_at=fields.pop("ends_at", now + timedelta(hours=2)), place_name=fields.pop("place_name", "江汉区党群服务中心"),
-        chair=fields.pop("chair", "王书记"), recorder=fields.pop("recorder", "李委员"), **fields,
-    )
-    db.session.add(event)
-    db.session.commit()
-    return event
 
 
 @pytest.fixture

@@ -9,9 +9,15 @@ from server.checkins.models import Checkin
 from server.common.timeutil import utcnow
 from server.core.members import Member
 from server.extensions import db
-from tests.factories import bearer, make_branch, make_member, member_token
-
-from .conftest import FAR, VENUE, code_for, make_event, outbox
+from tests.checkins.conftest import FAR, code_for, outbox
+from tests.factories import (
+    VENUE,
+    bearer,
+    make_branch,
+    make_event,
+    make_member,
+    member_token,
+)
 
 
 def checkin(client, auth, event_id, token, where=VENUE, **extra):

@@ -4,8 +4,8 @@ import pytest
 from server.checkins import codes
 from server.wechat.emulator.wxa import read_scene
 from server.wechat.gateway import WeChatClientException, get_client
-
-from .conftest import code_for, make_event
+from tests.checkins.conftest import code_for
+from tests.factories import make_event
 
 
 def test_code_is_short_signed_and_names_its_event(client, secretary, event):

@@ -4,9 +4,7 @@ from datetime import timedelta
 from server.common.timeutil import isoformat, utcnow
 from server.core.audit import AuditEntry
 from server.extensions import db
-from tests.factories import bearer, make_branch, make_township, staff_token
-
-from .conftest import make_event
+from tests.factories import bearer, make_branch, make_event, make_township, staff_token
 
 
 def event_body(branch_id, **over):

@@ -10,9 +10,16 @@ from server.common.timeutil import SHANGHAI, utcnow
 from server.core.audit import AuditEntry
 from server.core.members import Member
 from server.extensions import db
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
-
-from .conftest import VENUE, code_for, make_event, outbox
+from tests.checkins.conftest import code_for, outbox
+from tests.factories import (
+    VENUE,
+    bearer,
+    make_branch,
+    make_event,
+    make_member,
+    member_token,
+    staff_token,
+)
 
 
 def test_leave_request_and_decision(client, secretary, member, member_auth, branch):

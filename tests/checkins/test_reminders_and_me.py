@@ -10,9 +10,8 @@ from server.core.accounts import WechatAccount
 from server.extensions import db
 from server.jobs import PERIODIC
 from server.wechat.emulator.wxa import grant_subscription, sent_messages
-from tests.factories import bearer, make_member, member_token
-
-from .conftest import VENUE, code_for, make_event
+from tests.checkins.conftest import code_for
+from tests.factories import VENUE, bearer, make_event, make_member, member_token
 
 
 def soon_event(branch, **fields):

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dues.helpers import make_paying_member
-from tests.factories import make_branch, member_token, staff_token
+from tests.factories import make_branch, make_paying_member, member_token, staff_token
 
 
 @pytest.fixture

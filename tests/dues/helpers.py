@@ -4,35 +4,12 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
-from server.common.timeutil import current_month, month_add, month_bounds, utcnow
+from server.common.timeutil import utcnow
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
-from tests.factories import bearer, make_member
-
-
-def months_ago(n: int) -> str:
-    return month_add(current_month(), -n)
-
-
-def add_standard(member, year: int | None = None, category: str = "salaried", base_fen: int | None = 300000,
-                 monthly_fen: int | None = None, reason: str | None = None, approve: bool = True):
-    """A standard set directly through the service (as a secretary would)."""
-    from server.dues.service import add_standard as service_add
-
-    std = service_add(member, year=year or int(current_month()[:4]), category=category,
-                      income_base_fen=base_fen if category in ("salaried", "retired") else None,
-                      monthly_fen=monthly_fen, reason=reason, set_by="test-secretary", approve=approve)
-    db.session.commit()
-    return std
-
-
-def make_paying_member(branch=None, joined_months_ago: int = 0, **fields):
-    """A member created `joined_months_ago` months ago with a 15-yuan salaried standard for every year since."""
-    start = months_ago(joined_months_ago)
-    member = make_member(branch, created_at=month_bounds(start)[0] + timedelta(hours=1), **fields)
-    for year in range(int(start[:4]), int(current_month()[:4]) + 1):
-        add_standard(member, year=year)
-    return member
+from tests.factories import (
+    bearer,
+)
 
 
 def order(client, token, months=None, **body):

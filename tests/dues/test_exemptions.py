@@ -11,8 +11,7 @@ from server.dues.models import DuesStandard
 from server.dues.service import add_standard
 from server.extensions import db
 from server.jobs import drain, enqueue
-from tests.dues.helpers import make_paying_member, months_ago
-from tests.factories import bearer
+from tests.factories import bearer, make_paying_member, months_ago
 
 YEAR = int(current_month()[:4])
 

@@ -13,8 +13,8 @@ from server.dues import orders as dues_orders
 from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder, PayNotice
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
-from tests.dues.helpers import months_ago, notify, order, pay
-from tests.factories import bearer
+from tests.dues.helpers import notify, order, pay
+from tests.factories import bearer, months_ago
 
 SUCCESS = "<return_code><![CDATA[SUCCESS]]></return_code>"
 
@@ -263,7 +263,7 @@ def test_an_order_refunded_at_wechat_before_we_heard_of_the_payment_is_not_credi
 
 
 def test_prices_follow_each_years_standard_across_the_year_boundary(app, client, token, member, township_admin):
-    from tests.dues.helpers import add_standard
+    from tests.factories import add_standard
 
     this_year = int(current_month()[:4])
     add_standard(member, year=this_year, base_fen=500001)  # version 2: 7500 fen for every month of this year

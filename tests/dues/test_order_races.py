@@ -9,8 +9,8 @@ from server.dues.models import DuesLedgerEntry, DuesOrder
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
-from tests.dues.helpers import backdate_order, months_ago, order, pay, run_threads
-from tests.factories import bearer
+from tests.dues.helpers import backdate_order, order, pay, run_threads
+from tests.factories import bearer, months_ago
 
 pytestmark = pytest.mark.postgresql
 

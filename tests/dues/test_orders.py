@@ -14,16 +14,15 @@ from server.dues.models import DuesLedgerEntry, DuesOrder, PayNotice
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
-from tests.dues.helpers import (
-    backdate_order,
+from tests.dues.helpers import backdate_order, notify, order, pay, run_threads
+from tests.factories import (
+    bearer,
+    make_branch,
     make_paying_member,
+    member_token,
     months_ago,
-    notify,
-    order,
-    pay,
-    run_threads,
+    staff_token,
 )
-from tests.factories import bearer, make_branch, member_token, staff_token
 
 SUCCESS = "<return_code><![CDATA[SUCCESS]]></return_code>"
 

