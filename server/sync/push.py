@@ -26,7 +26,7 @@ from server.store import get_redis
 from server.sync import sequencer
 from server.sync.models import DeadLetter, SyncKey
 from server.sync.service import change_out, internal_host, read_changes
-from server.sync.signing import signed_headers
+from township_sync.signing import signed_headers
 
 log = logging.getLogger(__name__)
 

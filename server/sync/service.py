@@ -1,7 +1,6 @@
 """Sync services: keys, the change feed, the digest, webhooks and dead letters."""
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import secrets
 import socket
@@ -20,6 +19,7 @@ from server.members.models import Member
 from server.orgs.models import Township
 from server.sync import sequencer
 from server.sync.models import DeadLetter, OutboxChange, SyncKey
+from township_sync.digest import digest_figures, net_by_payment
 
 DIGEST_TYPES = ("checkin.created", "dues.paid", "dues.refunded")
 
@@ -91,14 +91,6 @@ def changes_page(key: SyncKey, after: int, limit: int) -> dict:
 
 # ---- the digest ----------------------------------------------------------------------------------
 
-def digest_lines(members: list[tuple[int, str]], checkin_ids: set, orders: dict[str, int]) -> list[str]:
-    """The canonical listing hashed by the digest (docs/sync-api.md, "The digest hash")."""
-    lines = [f"M {member_id} {status}" for member_id, status in sorted(members)]
-    lines += [f"C {checkin_id}" for checkin_id in sorted(checkin_ids, key=int)]
-    lines += [f"O {order_no} {net}" for order_no, net in sorted(orders.items())]
-    return lines
-
-
 def digest(key: SyncKey, month: str) -> dict:
     """{members, checkins, paid_fen, hash, through_seq} over the key's scope for one month."""
     sequencer.sequence_pending()
@@ -107,26 +99,14 @@ def digest(key: SyncKey, month: str) -> dict:
     if key.township_id is not None:
         members_query = members_query.where(Member.township_id == key.township_id)
     members = [(row.id, row.status) for row in db.session.execute(members_query)]
-    rows = db.session.execute(scoped(
+    rows = [(row.type, row.data) for row in db.session.execute(scoped(
         select(OutboxChange.type, OutboxChange.data)
         .where(OutboxChange.digest_month == month, OutboxChange.type.in_(DIGEST_TYPES),
-               OutboxChange.seq.is_not(None), OutboxChange.seq <= through), key))
-    checkin_ids: set = set()
-    paid: dict[str, int] = {}
-    refunded: dict[str, int] = {}
-    for change_type, data in rows:
-        if change_type == "checkin.created":
-            checkin_ids.add(data["checkin_id"])
-        elif change_type == "dues.paid":
-            paid[data["order_no"]] = int(data["amount_fen"])
-        else:
-            refunded[data["order_no"]] = refunded.get(data["order_no"], 0) + int(data["amount_fen"])
-    orders = {no: paid.get(no, 0) - refunded.get(no, 0) for no in paid.keys() | refunded.keys()}
-    text = "\n".join(digest_lines(members, checkin_ids, orders))
+               OutboxChange.seq.is_not(None), OutboxChange.seq <= through), key))]
+    checkin_ids = {data["checkin_id"] for change_type, data in rows if change_type == "checkin.created"}
+    payments = net_by_payment(rows)
     db.session.rollback()
-    return {"month": month, "members": len(members), "checkins": len(checkin_ids),
-            "paid_fen": sum(orders.values()), "hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "through_seq": through}
+    return {"month": month, **digest_figures(members, checkin_ids, payments), "through_seq": through}
 
 
 # ---- push targets --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from server.common.timeutil import isoformat, month_of, utcnow
 from server.extensions import db
 from server.members.service import snapshot
-from server.sync.client import sign
+from township_sync.signing import sign
 from server.sync.outbox import record_change
 
 _ids = itertools.count(1)
