@@ -48,9 +48,11 @@ DIGEST_HASH_DOC = (
     "hash = hex(SHA-256(UTF-8 of the lines joined by \"\\n\", no trailing newline)). Lines, in this order: "
     "one \"M <member_id> <status>\" per member in scope now, by member id ascending; "
     "one \"C <checkin_id>\" per distinct checkin.created whose data.event_month is the month, by checkin id ascending; "
-    "one \"O <order_no> <net_fen>\" per order_no with a dues.paid or dues.refunded whose data.paid_month is the month, "
-    "by order_no ascending (byte order), net_fen = dues.paid amount_fen minus the sum of its dues.refunded amount_fen "
-    "(may be 0). No lines at all: the SHA-256 of the empty string. paid_fen is the sum of net_fen."
+    "one \"O <ref> <net_fen>\" per payment with a dues.paid or dues.refunded whose data.paid_month is the month, "
+    "by ref ascending (byte order); ref is data.order_no, or \"P<payment_id>\" for a payment recorded outside WeChat "
+    "(data.channel \"offline\", whose reversal carries payment_id only); net_fen = dues.paid amount_fen minus the sum "
+    "of its dues.refunded amount_fen (may be 0). No lines at all: the SHA-256 of the empty string. "
+    "paid_fen is the sum of net_fen."
 )
 
 
