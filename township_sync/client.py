@@ -69,6 +69,8 @@ class SyncClient:
             payload = resp.json()
         except ValueError:
             payload = None
+        if not isinstance(payload, dict) and resp.status_code >= 500:
+            raise SyncError(resp.status_code, "unavailable", f"{self.origin} 暂时无法提供服务，请稍后再试")
         if not isinstance(payload, dict) or resp.status_code == 404:
             raise self._not_sync_api(resp.status_code)
         if not 200 <= resp.status_code < 300:

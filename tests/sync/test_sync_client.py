@@ -192,7 +192,7 @@ def html_site():
     class Page(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the http.server API
             page = "<html><body>欢迎</body></html>".encode()
-            self.send_response(200)
+            self.send_response(502 if "/down/" in self.path else 200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
@@ -244,3 +244,12 @@ def test_register_webhook_signs_its_body(live_server, jinshan, tmp_path, capsys)
             "--webhook", "http://127.0.0.1:9/hook"]
     assert run(argv) == 0
     assert "已登记推送地址 http://127.0.0.1:9/hook" in capsys.readouterr().out
+
+
+def test_a_proxy_error_page_says_the_service_is_down(html_site, jinshan, tmp_path, capsys):
+    """nginx's HTML 502 in front of a stopped service: one line saying so, not a traceback."""
+    ledger = tmp_path / "ledger.sqlite"
+    assert run(["pull", *args_for(html_site + "/down", make_key(jinshan[0]), ledger)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"同步失败：{html_site} 暂时无法提供服务，请稍后再试（HTTP 502，unavailable）"]
+    assert not ledger.exists()
