@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app server
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Where townships and WeChat reach this service; the seed prints it in its township-sync command.
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-python test-node install install-node db demo worker bench clean
 
@@ -28,7 +30,7 @@ db: install
 	$(FLASK) db upgrade
 
 demo: db
-	$(FLASK) demo seed
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) demo seed
 
 run: demo
 	@echo ""
@@ -38,7 +40,7 @@ run: demo
 	@echo "    health           : http://$(HOST):$(PORT)/healthz"
 	@echo "  WeChat is the built-in loopback emulator (WECHAT_EMULATOR=1). Ctrl-C stops."
 	@echo ""
-	PUBLIC_BASE_URL=http://$(HOST):$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test-python: install
 	@echo "== Python suite on the embedded defaults (SQLite, memory://)"

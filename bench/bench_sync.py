@@ -47,7 +47,7 @@ def fill(changes: int, townships: int) -> None:
 
 def stream(client, key: tuple[str, str]) -> tuple[int, float, int]:
     """Pull everything with limit=1000; (changes, seconds, requests)."""
-    from server.sync.client import sign
+    from township_sync.signing import sign
 
     after, total, requests_made = 0, 0, 0
     started = time.perf_counter()

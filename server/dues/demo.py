@@ -86,6 +86,9 @@ def seed(echo) -> None:
                 _paid_order(member, months[chunk:chunk + 6], by_year)
         seeded += 1
     campaign = db.session.scalar(select(DuesCampaign).where(DuesCampaign.title == CAMPAIGN_TITLE))
+    if campaign is not None and not seeded:
+        echo("党费：演示党费数据已存在，未做改动")
+        return
     if campaign is None:
         starts = utcnow().astimezone(SHANGHAI).date().replace(day=1)
         campaign = DuesCampaign(title=CAMPAIGN_TITLE, starts_on=starts, ends_on=starts + timedelta(days=90),

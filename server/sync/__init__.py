@@ -1,4 +1,5 @@
-"""The sync feature: the outbox, its sequencer, the signed pull API, pushes and the township client."""
+"""The sync feature: the outbox, its sequencer, the signed pull API and pushes (the township client is
+the top-level package township_sync, whose signature and digest rules this feature imports)."""
 from server.extensions import api
 from server.sync import models, tasks  # noqa: F401 - tasks registers the periodic jobs
 from server.sync.cli import sync_cli

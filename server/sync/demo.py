@@ -18,8 +18,9 @@ DEMO_LABEL = "演示：金山镇台账"
 
 
 def _command(key_id: str, secret: str) -> str:
-    return ("township-sync pull --url http://127.0.0.1:5000 --key " + key_id + " " +
-            shlex.quote(f"--secret={secret}") + " --db jinshan-ledger.sqlite")
+    """The pull as README shows it: the venv's command, against this service's own PUBLIC_BASE_URL."""
+    return (".venv/bin/township-sync pull --url " + shlex.quote(current_app.config["PUBLIC_BASE_URL"]) + " --key "
+            + key_id + " " + shlex.quote(f"--secret={secret}") + " --db jinshan-ledger.sqlite")
 
 
 def seed(echo) -> None:
@@ -34,10 +35,10 @@ def seed(echo) -> None:
     if existing is not None:
         stored = json.loads(saved.read_text()) if saved.exists() else {}
         if stored.get("key_id") == existing.key_id:
-            echo(f"同步：演示同步密钥已存在（{DEMO_TOWNSHIP}）：{existing.key_id}")
-            echo(f"  试一试：{_command(existing.key_id, stored['secret'])}")
+            echo(f"同步：{DEMO_TOWNSHIP}的演示同步密钥已存在，未做改动：{existing.key_id}")
+            echo(f"  在另一个终端（make run 运行时）执行：{_command(existing.key_id, stored['secret'])}")
         else:
-            echo(f"同步：演示同步密钥已创建过（{existing.key_id}），密钥只在创建时显示一次")
+            echo(f"同步：{DEMO_TOWNSHIP}的演示同步密钥已存在，未做改动（{existing.key_id}；密钥只在创建时显示一次）")
         return
     key, secret = service.create_key(township.id, DEMO_LABEL)
     saved.parent.mkdir(parents=True, exist_ok=True)

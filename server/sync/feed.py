@@ -1,8 +1,6 @@
 """The change feed and the digest: what a township reads (docs/sync-api.md, docs/sync-ordering.md)."""
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import func, select
 
 from server.common.timeutil import isoformat
@@ -12,6 +10,7 @@ from server.core.scope import county_townships
 from server.extensions import db
 from server.sync import sequencer
 from server.sync.models import SyncKey
+from township_sync.digest import digest_figures, net_by_payment
 
 DIGEST_TYPES = ("checkin.created", "dues.paid", "dues.refunded")
 
@@ -45,14 +44,6 @@ def changes_page(key: SyncKey, after: int, limit: int) -> dict:
     return {"changes": [change_out(c) for c in rows], "next": rows[-1].seq if rows else after, "more": more}
 
 
-def digest_lines(members: list[tuple[int, str]], checkin_ids: set, orders: dict[str, int]) -> list[str]:
-    """The canonical listing hashed by the digest (docs/sync-api.md, "The digest hash")."""
-    lines = [f"M {member_id} {status}" for member_id, status in sorted(members)]
-    lines += [f"C {checkin_id}" for checkin_id in sorted(checkin_ids, key=int)]
-    lines += [f"O {order_no} {net}" for order_no, net in sorted(orders.items())]
-    return lines
-
-
 def digest(key: SyncKey, month: str) -> dict:
     """{members, checkins, paid_fen, hash, through_seq} over the key's scope for one month."""
     sequencer.sequence_pending()
@@ -65,19 +56,8 @@ def digest(key: SyncKey, month: str) -> dict:
         select(OutboxChange.type, OutboxChange.data)
         .where(OutboxChange.digest_month == month, OutboxChange.type.in_(DIGEST_TYPES),
                OutboxChange.seq.is_not(None), OutboxChange.seq <= through), key))
-    checkin_ids: set = set()
-    paid: dict[str, int] = {}
-    refunded: dict[str, int] = {}
-    for change_type, data in rows:
-        if change_type == "checkin.created":
-            checkin_ids.add(data["checkin_id"])
-        elif change_type == "dues.paid":
-            paid[data["order_no"]] = int(data["amount_fen"])
-        else:
-            refunded[data["order_no"]] = refunded.get(data["order_no"], 0) + int(data["amount_fen"])
-    orders = {no: paid.get(no, 0) - refunded.get(no, 0) for no in paid.keys() | refunded.keys()}
-    text = "\n".join(digest_lines(members, checkin_ids, orders))
+    rows = [(row.type, row.data) for row in rows]
+    checkin_ids = {data["checkin_id"] for change_type, data in rows if change_type == "checkin.created"}
+    payments = net_by_payment(rows)
     db.session.rollback()
-    return {"month": month, "members": len(members), "checkins": len(checkin_ids),
-            "paid_fen": sum(orders.values()), "hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            "through_seq": through}
+    return {"month": month, **digest_figures(members, checkin_ids, payments), "through_seq": through}

@@ -26,8 +26,8 @@ from server.store import get_redis
 from server.sync import sequencer
 from server.sync.feed import change_out, read_changes
 from server.sync.models import DeadLetter, SyncKey
-from server.sync.signing import signed_headers
 from server.sync.targets import internal_host
+from township_sync.signing import signed_headers
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,9 @@ class ChangesQuery(StrictSchema):
 
 class ChangeOut(Schema):
     seq = fields.Integer(required=True)
-    type = fields.String(required=True, metadata={"enum": list(CHANGE_TYPES)})
+    type = fields.String(required=True, metadata={"enum": list(CHANGE_TYPES), "description": (
+        "变更类型（data 见 docs/changes.md）；不认识的类型请跳过。后加的类型：evaluation.recorded 年度民主评议党员结果 "
+        "{year, grade: 优秀|合格|基本合格|不合格, note, recorded_on}")})
     member_id = fields.Integer(allow_none=True)
     township_id = fields.Integer(allow_none=True)
     at = fields.String(required=True, metadata={"description": "ISO 8601，北京时间带时区"})
@@ -48,9 +50,11 @@ DIGEST_HASH_DOC = (
     "hash = hex(SHA-256(UTF-8 of the lines joined by \"\\n\", no trailing newline)). Lines, in this order: "
     "one \"M <member_id> <status>\" per member in scope now, by member id ascending; "
     "one \"C <checkin_id>\" per distinct checkin.created whose data.event_month is the month, by checkin id ascending; "
-    "one \"O <order_no> <net_fen>\" per order_no with a dues.paid or dues.refunded whose data.paid_month is the month, "
-    "by order_no ascending (byte order), net_fen = dues.paid amount_fen minus the sum of its dues.refunded amount_fen "
-    "(may be 0). No lines at all: the SHA-256 of the empty string. paid_fen is the sum of net_fen."
+    "one \"O <ref> <net_fen>\" per payment with a dues.paid or dues.refunded whose data.paid_month is the month, "
+    "by ref ascending (byte order); ref is data.order_no, or \"P<payment_id>\" for a payment recorded outside WeChat "
+    "(data.channel \"offline\", whose reversal carries payment_id only); net_fen = dues.paid amount_fen minus the sum "
+    "of its dues.refunded amount_fen (may be 0). No lines at all: the SHA-256 of the empty string. "
+    "paid_fen is the sum of net_fen."
 )
 
 

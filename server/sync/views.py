@@ -26,7 +26,8 @@ SIGNED = {"security": [{"syncSignature": []}]}
 SIGNING_DOC = (
     "Signed request: headers X-Sync-Key, X-Sync-Timestamp (unix seconds, at most 300 s off), "
     "X-Sync-Signature = hex(HMAC-SHA256(secret, METHOD + \"\\n\" + path_with_query + \"\\n\" + timestamp)); "
-    "with an optional X-Sync-Body-SHA256 (hex SHA-256 of the body) the signed string gets it as a fourth line. "
+    "a request with a body also sends X-Sync-Body-SHA256 (hex SHA-256 of the body) and signs it as a fourth line; "
+    "a body without it, or not matching it, is refused. "
     "Each signature is accepted once. Failures: 401 sync_auth_failed."
 )
 

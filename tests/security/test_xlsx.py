@@ -45,7 +45,8 @@ def test_member_typed_leave_reason_is_text_in_the_attendance_sheet(client, ctx):
 
 def test_member_typed_report_is_text_in_the_township_export(tmp_path):
     """The township client's workbook carries members' own report-ins (city, address, employer)."""
-    from server.sync.client import Ledger, export_xlsx
+    from township_sync.export import export_xlsx
+    from township_sync.ledger import Ledger
 
     ledger = Ledger(str(tmp_path / "ledger.db"))
     payload = PAYLOADS[0]

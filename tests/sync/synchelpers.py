@@ -10,7 +10,7 @@ from server.common.timeutil import isoformat, month_of, utcnow
 from server.core.member_changes import snapshot
 from server.core.outbox import record_change
 from server.extensions import db
-from server.sync.client import sign
+from township_sync.signing import sign
 
 _ids = itertools.count(1)
 
@@ -86,6 +86,34 @@ def refunded(member, order_no: str, amount_fen: int, paid_month: str | None = No
         "amount_fen": amount_fen, "paid_at": isoformat(now), "paid_month": month, "refunded_at": isoformat(now),
         "reason": "重复缴费", "paid_through": None,
     })
+
+
+def offline_paid(member, payment_id: int, amount_fen: int, paid_month: str | None = None, method: str = "cash"):
+    """A payment the secretary recorded outside WeChat (CONTRACT §11)."""
+    now = utcnow()
+    month = paid_month or month_of(now)
+    return commit_change("dues.paid", member, {
+        "order_no": None, "kind": "monthly", "months": [{"month": month, "amount_fen": amount_fen}],
+        "campaign_id": None, "amount_fen": amount_fen, "paid_at": isoformat(now), "paid_month": month,
+        "transaction_id": None, "paid_through": month, "channel": "offline", "payment_id": payment_id,
+        "receipt_no": f"SJ{payment_id:08d}", "method": method,
+    })
+
+
+def offline_reversed(member, payment_id: int, amount_fen: int, paid_month: str | None = None):
+    """The reversing entry of an offline payment: it names the payment, not an order."""
+    now = utcnow()
+    month = paid_month or month_of(now)
+    return commit_change("dues.refunded", member, {
+        "payment_id": payment_id, "channel": "offline", "kind": "monthly",
+        "months": [{"month": month, "amount_fen": amount_fen}], "amount_fen": amount_fen, "paid_at": isoformat(now),
+        "paid_month": month, "refunded_at": isoformat(now), "reason": "金额录错", "paid_through": None,
+    })
+
+
+def evaluation(member, year: int, grade: str, note: str | None = None):
+    return commit_change("evaluation.recorded", member, {
+        "year": year, "grade": grade, "note": note, "recorded_on": f"{year}-12-20"})
 
 
 def report(member):

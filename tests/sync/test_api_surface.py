@@ -1,4 +1,6 @@
 """CONTRACT §8 Sync: fixed paths, fields and change types as a township's generator reads them."""
+import re
+
 from tests.openapi_surface import component, request_fields, response_fields
 
 TYPES = ["member.upserted", "member.status_changed", "report.created", "checkin.created", "leave.created",
@@ -10,7 +12,11 @@ def test_changes_page_has_changes_next_and_more_always():
     assert {"changes", "next", "more"} <= set(page["required"])
     change = component("ChangeOut")
     assert {"seq", "type", "member_id", "township_id", "at", "data"} <= set(change["properties"])
-    assert change["properties"]["type"]["enum"] == TYPES
+    kinds = change["properties"]["type"]["enum"]
+    assert kinds[:len(TYPES)] == TYPES
+    later = kinds[len(TYPES):]  # "plus later types of the same dotted form, each documented"
+    assert all(re.fullmatch(r"[a-z]+\.[a-z_]+", kind) and kind in change["properties"]["type"]["description"]
+               for kind in later)
 
 
 def test_digest_has_members_checkins_paid_fen_and_a_documented_hash():

@@ -1,19 +1,18 @@
-"""township-sync against the live service: mirror, resume after a crash, verify, export."""
-import ast
+"""township-sync against the live service: mirror, resume after a crash, verify, refuse cleanly."""
 import sqlite3
+import threading
 import time
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
-from openpyxl import load_workbook
 
 from server.common.timeutil import current_month
 from server.extensions import db
 from server.members.service import change_status
-from server.sync import client as township_sync
 from tests.factories import make_branch, make_key, make_member, make_township
 from tests.sync.synchelpers import checkin, paid, refunded, report, upsert
+from township_sync import cli as township_sync
 
 
 @pytest.fixture
@@ -124,41 +123,6 @@ def test_a_revoked_key_stops_the_client(live_server, jinshan, tmp_path, runner, 
     assert "HTTP 401" in capsys.readouterr().err
 
 
-def test_export_writes_the_four_chinese_sheets(live_server, jinshan, tmp_path):
-    township, members = jinshan
-    ledger, out = tmp_path / "ledger.sqlite", tmp_path / "台账.xlsx"
-    assert run(["pull", *args_for(live_server, make_key(township), ledger)]) == 0
-    assert run(["export", "--db", ledger, "--out", out]) == 0
-    book = load_workbook(out)
-    assert book.sheetnames == ["党员名册", "报到记录", "签到记录", "党费缴纳"]
-    roster = list(book["党员名册"].values)
-    assert roster[0][:2] == ("党员编号", "姓名") and len(roster) == 4
-    assert "已返乡" in [row[7] for row in roster]
-    assert len(list(book["报到记录"].values)) == 4 and len(list(book["签到记录"].values)) == 4
-    dues = list(book["党费缴纳"].values)
-    assert [row[0] for row in dues[1:]].count("退款（冲销）") == 1
-    assert sum(row[6] for row in dues[1:]) == pytest.approx(15.00)
-
-
-def test_the_client_imports_neither_flask_nor_the_service():
-    tree = ast.parse(Path(township_sync.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported <= {"__future__", "argparse", "hashlib", "hmac", "json", "os", "secrets", "sqlite3", "sys",
-                        "threading", "time", "datetime", "http", "urllib", "requests", "openpyxl"}
-
-
-def test_client_and_service_agree_on_signatures(ctx):
-    from server.sync.signing import canonical, signature
-
-    assert township_sync.sign("s3cret", "get", "/api/v1/sync/changes?after=1", "1700000000") == \
-        signature("s3cret", canonical("GET", "/api/v1/sync/changes?after=1", "1700000000"))
-    assert township_sync.sign("s3cret", "POST", "/hook", "1", "ab") == signature("s3cret", canonical("POST", "/hook", "1", "ab"))
-    db.session.rollback()
-
-
 def test_a_member_who_moves_township_leaves_the_old_ledger(live_server, ctx, tmp_path, capsys):
     """A roster re-import moves a member from 金山镇 to 西斗铺镇: both townships' ledgers still match."""
     from server.members import roster
@@ -198,3 +162,94 @@ def test_a_member_who_moves_township_leaves_the_old_ledger(live_server, ctx, tmp
     assert run(["pull", *args_for(live_server, make_key(xidoupu), other)]) == 0
     assert "核对一致" in capsys.readouterr().out
     assert [r[0] for r in sqlite3.connect(other).execute("SELECT name FROM members")] == ["张建国"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:{port}", "127.0.0.1:5000", "http://[::1", "ftp://example.cn"])
+def test_a_wrong_or_unreachable_url_says_one_chinese_line_and_leaves_no_ledger(jinshan, tmp_path, capsys, url):
+    key = make_key(jinshan[0])
+    ledger = tmp_path / "ledger.sqlite"
+    code = run(["pull", *args_for(url.format(port=_free_port()), key, ledger)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and ("无法连接服务器" in lines[0] or "服务地址不正确" in lines[0]), captured.err
+    assert "Traceback" not in captured.err
+    assert not ledger.exists()
+
+
+@pytest.fixture
+def html_site():
+    """Some other web site on 127.0.0.1 that answers every path with an HTML page."""
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            page = "<html><body>欢迎</body></html>".encode()
+            self.send_response(502 if "/down/" in self.path else 200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("site", ["html", "wrong_path"])
+def test_a_url_that_is_not_the_sync_api_is_named_so(live_server, html_site, jinshan, tmp_path, capsys, site):
+    """Another web site, or this service under a wrong path, is one line naming the URL, not a traceback."""
+    key = make_key(jinshan[0])
+    ledger = tmp_path / "ledger.sqlite"
+    url = html_site if site == "html" else live_server + "/dashboard"
+    assert run(["pull", *args_for(url, key, ledger)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"同步失败：{url} 不是流动党员之家的同步接口，请检查 --url"
+                                        f"（HTTP {200 if site == 'html' else 404}，not_sync_api）"]
+    assert not ledger.exists()
+
+
+def test_a_failed_run_keeps_an_existing_ledger(live_server, jinshan, tmp_path, capsys):
+    key = make_key(jinshan[0])
+    ledger = tmp_path / "ledger.sqlite"
+    assert run(["pull", *args_for(live_server, key, ledger)]) == 0
+    assert run(["pull", *args_for(f"http://127.0.0.1:{_free_port()}", key, ledger)]) == 2
+    assert ledger.exists() and sqlite3.connect(ledger).execute("SELECT count(*) FROM members").fetchone()[0] == 3
+
+
+def test_verify_and_export_without_a_ledger_say_so(tmp_path, capsys):
+    ledger = tmp_path / "none.sqlite"
+    assert run(["verify", *args_for("http://127.0.0.1:9", ("sk_x", "s"), ledger), "--month", "2026-11"]) == 2
+    assert run(["export", "--db", ledger, "--out", tmp_path / "x.xlsx"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"找不到本地台账 {ledger}，请先运行 township-sync pull"] * 2
+    assert not ledger.exists()
+
+
+def test_register_webhook_signs_its_body(live_server, jinshan, tmp_path, capsys):
+    key = make_key(jinshan[0])
+    argv = ["register-webhook", "--url", live_server, "--key", key[0], f"--secret={key[1]}",
+            "--webhook", "http://127.0.0.1:9/hook"]
+    assert run(argv) == 0
+    assert "已登记推送地址 http://127.0.0.1:9/hook" in capsys.readouterr().out
+
+
+def test_a_proxy_error_page_says_the_service_is_down(html_site, jinshan, tmp_path, capsys):
+    """nginx's HTML 502 in front of a stopped service: one line saying so, not a traceback."""
+    ledger = tmp_path / "ledger.sqlite"
+    assert run(["pull", *args_for(html_site + "/down", make_key(jinshan[0]), ledger)]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"同步失败：{html_site} 暂时无法提供服务，请稍后再试（HTTP 502，unavailable）"]
+    assert not ledger.exists()

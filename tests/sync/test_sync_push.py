@@ -11,7 +11,6 @@ from server.common.timeutil import current_month
 from server.extensions import db
 from server.jobs import drain, enqueue
 from server.sync import push, tasks
-from server.sync.client import Ledger, WebhookReceiver
 from server.sync.models import SyncKey
 from tests.factories import (
     bearer,
@@ -30,6 +29,8 @@ from tests.sync.synchelpers import (
     signed_put,
     upsert,
 )
+from township_sync.ledger import Ledger
+from township_sync.receiver import WebhookReceiver
 
 WEBHOOK = "/api/v1/sync/webhook"
 
@@ -282,7 +283,7 @@ def test_a_revoked_key_gets_no_pushes(app, client, runner, township, receiver_fo
 def test_the_receiver_refuses_forged_or_replayed_pushes(tmp_path):
     import hashlib
 
-    from server.sync.client import sign
+    from township_sync.signing import sign
 
     ledger = Ledger(str(tmp_path / "l.sqlite"))
     receiver = WebhookReceiver(ledger, "sk_1", "secret")
