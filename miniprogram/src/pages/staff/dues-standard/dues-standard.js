@@ -1,4 +1,6 @@
-var api = require('../../../utils/request');
+var duesApi = require('../../../api/dues');
+var membersApi = require('../../../api/members');
+var page = require('../../../utils/page');
 var money = require('../../../utils/money');
 
 var CATEGORIES = [
@@ -23,17 +25,12 @@ function amountFen(category, text) {
   return money.parseYuanToFen(s);
 }
 
-Page({
+Page(page.staff({
   data: {
     q: '', results: [], member: null, year: new Date().getFullYear(), categories: CATEGORIES, categoryIndex: 0,
-    base: '', amount: '', reason: '', errors: {}, saving: false, resultText: ''
+    base: '', amount: '', reason: '', resultText: ''
   },
-
-  onInput: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
-  },
+  loadOn: 'none',
 
   onCategory: function (e) {
     this.setData({ categoryIndex: Number(e.detail.value), errors: {}, resultText: '' });
@@ -41,11 +38,12 @@ Page({
 
   search: function () {
     var self = this;
-    var q = encodeURIComponent(self.data.q.trim());
-    return api.request({ url: '/api/v1/members?q=' + q, staff: true }).then(function (body) {
-      self.setData({ results: body.items, member: null, resultText: '' });
-      if (!self.data.results.length) wx.showToast({ title: '没有找到', icon: 'none' });
-    }, function () {});
+    return self.act(function () {
+      return membersApi.search({ q: self.data.q.trim() }).then(function (body) {
+        self.setData({ results: body.items, member: null, resultText: '' });
+        if (!self.data.results.length) wx.showToast({ title: '没有找到', icon: 'none' });
+      });
+    });
   },
 
   pick: function (e) {
@@ -71,13 +69,11 @@ Page({
     this.setData({ errors: errors, resultText: '' });
     if (Object.keys(errors).length) return Promise.resolve();
     var self = this;
-    self.setData({ saving: true });
-    return api.request({ url: '/api/v1/members/' + self.data.member.id + '/dues-standard', method: 'PUT', data: body, staff: true })
-      .then(function (result) {
+    return self.act(function () {
+      return duesApi.setStandard(self.data.member.id, body).then(function (result) {
         var rate = percentText(result.rate) ? '，比例 ' + percentText(result.rate) : '';
-        self.setData({ saving: false, resultText: '已保存：每月 ' + money.formatFen(result.monthly_fen) + rate });
-      }, function (err) {
-        self.setData({ saving: false, errors: api.fieldErrors(err) });
+        self.setData({ resultText: '已保存：每月 ' + money.formatFen(result.monthly_fen) + rate });
       });
+    });
   }
-});
+}));
