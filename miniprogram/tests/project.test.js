@@ -110,7 +110,7 @@ describe('the layout: pages → api/ → utils/request → utils/session, never 
 
   test('every page is built with the shared page helper', () => {
     appJson.pages.forEach(p => {
-      expect([p, /Page\(page\.(member|guest|staff|open)\(\{/.test(fs.readFileSync(path.join(SRC, p + '.js'), 'utf8'))]).toEqual([p, true]);
+      expect([p, /Page\(page\.(member|guest|staff|open)\(/.test(fs.readFileSync(path.join(SRC, p + '.js'), 'utf8'))]).toEqual([p, true]);
     });
   });
 });

@@ -4,14 +4,10 @@ var duesApi = require('../../api/dues');
 var noticesApi = require('../../api/notices');
 var page = require('../../utils/page');
 var format = require('../../utils/format');
+var notice = require('../../utils/notice');
 var money = require('../../utils/money');
 
 var NOTICES_SHOWN = 3;
-
-// A notice of GET /me/notices as a line on the home page.
-function noticeItem(n) {
-  return { id: n.id, title: n.title, when: format.formatDate(n.published_at || n.created_at), read: !!n.read };
-}
 
 // What the member should do next, from what the service says (pure, so it is easy to test).
 function nextSteps(input) {
@@ -69,7 +65,7 @@ Page(page.member({
           events: results[2].items,
           dues: results[3]
         }),
-        notices: notices.slice(0, NOTICES_SHOWN).map(noticeItem),
+        notices: notices.slice(0, NOTICES_SHOWN).map(notice.toLine),
         unreadCount: notices.filter(function (n) { return !n.read; }).length
       });
     });

@@ -1,5 +1,5 @@
 var duesApi = require('../../../api/dues');
-var membersApi = require('../../../api/members');
+var memberPicker = require('../../../utils/member-picker');
 var page = require('../../../utils/page');
 var money = require('../../../utils/money');
 
@@ -25,29 +25,18 @@ function amountFen(category, text) {
   return money.parseYuanToFen(s);
 }
 
-Page(page.staff({
-  data: {
-    q: '', results: [], member: null, year: new Date().getFullYear(), categories: CATEGORIES, categoryIndex: 0,
-    base: '', amount: '', reason: '', resultText: ''
-  },
+Page(page.staff(Object.assign({}, memberPicker.methods, {
+  data: Object.assign({
+    year: new Date().getFullYear(), categories: CATEGORIES, categoryIndex: 0, base: '', amount: '', reason: '', resultText: ''
+  }, memberPicker.data),
   loadOn: 'none',
 
   onCategory: function (e) {
     this.setData({ categoryIndex: Number(e.detail.value), errors: {}, resultText: '' });
   },
 
-  search: function () {
-    var self = this;
-    return self.act(function () {
-      return membersApi.search({ q: self.data.q.trim() }).then(function (body) {
-        self.setData({ results: body.items, member: null, resultText: '' });
-        if (!self.data.results.length) wx.showToast({ title: '没有找到', icon: 'none' });
-      });
-    });
-  },
-
-  pick: function (e) {
-    this.setData({ member: this.data.results[e.currentTarget.dataset.index], results: [], resultText: '', errors: {} });
+  onMemberPicked: function () {
+    this.setData({ resultText: '' });
   },
 
   save: function () {
@@ -76,4 +65,4 @@ Page(page.staff({
       });
     });
   }
-}));
+})));

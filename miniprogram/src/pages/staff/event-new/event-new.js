@@ -6,11 +6,6 @@ var wxp = require('../../../utils/wxp');
 
 var RADII = [100, 200, 300, 500, 1000].map(function (m) { return { value: m, label: m + ' 米' }; });
 
-function todayBeijing() {
-  var d = new Date(Date.now() + 8 * 3600 * 1000);
-  return d.getUTCFullYear() + '-' + format.pad(d.getUTCMonth() + 1) + '-' + format.pad(d.getUTCDate());
-}
-
 Page(page.staff({
   data: {
     kinds: format.EVENT_KINDS, kindIndex: 4, title: '', today: '', date: '', startTime: '09:00', endTime: '11:00',
@@ -19,7 +14,7 @@ Page(page.staff({
   loadOn: 'none',
 
   onLoad: function () {
-    var today = todayBeijing();
+    var today = format.today();
     this.setData({ today: today, date: today });
   },
 
