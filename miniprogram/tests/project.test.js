@@ -31,6 +31,17 @@ test('window title and a Chinese tab bar', () => {
   expect(appJson.permission['scope.userLocation'].desc).toMatch(/签到/);
 });
 
+test('every tab has a grey and a red icon: small PNGs of 81×81 that tools/tab-icons.js draws', () => {
+  appJson.tabBar.list.forEach(t => {
+    [t.iconPath, t.selectedIconPath].forEach(icon => {
+      const bytes = fs.readFileSync(path.join(SRC, icon));
+      expect(bytes.slice(1, 4).toString('ascii')).toBe('PNG');
+      expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([81, 81]);
+      expect(bytes.length).toBeLessThan(40 * 1024); // WeChat's limit for tab icons
+    });
+  });
+});
+
 test.each(appJson.pages)('%s has its four files and valid JSON', page => {
   ['js', 'wxml', 'json'].forEach(ext => expect(fs.existsSync(path.join(SRC, page + '.' + ext))).toBe(true));
   expect(() => JSON.parse(fs.readFileSync(path.join(SRC, page + '.json'), 'utf8'))).not.toThrow();
