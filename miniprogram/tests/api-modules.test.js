@@ -28,7 +28,6 @@ const CASES = [
   ['orgs', m => m.townships(), 'GET', '/api/v1/townships', undefined, false],
   ['orgs', m => m.branches(4, 'mobile', true), 'GET', '/api/v1/branches?township_id=4&kind=mobile', undefined, true],
   ['members', m => m.search({ q: '王', branch_id: null }), 'GET', '/api/v1/members?q=%E7%8E%8B', undefined, true],
-  ['members', m => m.get(7), 'GET', '/api/v1/members/7', undefined, true],
   ['registrations', m => m.submit({ name: 'x' }), 'POST', '/api/v1/auth/registrations', { name: 'x' }, false],
   ['registrations', m => m.mine(), 'GET', '/api/v1/auth/registrations/mine', undefined, false],
   ['registrations', m => m.list('pending', 1), 'GET', '/api/v1/registrations?status=pending&page=1', undefined, true],

@@ -34,8 +34,9 @@ function receipts() {
   return request.request({ url: '/api/v1/me/dues/receipts' });
 }
 
-function downloadReceipt(receiptNo, staff) {
-  return request.download('/api/v1/dues/receipts/' + encodeURIComponent(receiptNo) + '?format=pdf', !!staff);
+// The member's own receipt as a PDF file.
+function downloadReceipt(receiptNo) {
+  return request.download('/api/v1/dues/receipts/' + encodeURIComponent(receiptNo) + '?format=pdf', false);
 }
 
 // ---- staff ----

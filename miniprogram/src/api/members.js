@@ -6,8 +6,4 @@ function search(query) {
   return request.request({ url: '/api/v1/members', query: query, staff: true });
 }
 
-function get(memberId) {
-  return request.request({ url: '/api/v1/members/' + memberId, staff: true });
-}
-
-module.exports = { search: search, get: get };
+module.exports = { search: search };

@@ -124,6 +124,5 @@ module.exports = {
   attendanceOf: attendanceOf,
   beijingIso: beijingIso,
   today: today,
-  recentQuarters: recentQuarters,
-  pad: pad
+  recentQuarters: recentQuarters
 };
