@@ -1,7 +1,7 @@
 // Every payment of the member with its receipt, WeChat or paid to the branch (CONTRACT §11).
 var duesApi = require('../../api/dues');
 var page = require('../../utils/page');
-var document = require('../../utils/document');
+var doc = require('../../utils/document');
 var format = require('../../utils/format');
 var money = require('../../utils/money');
 
@@ -32,7 +32,7 @@ Page(page.member({
   open: function (e) {
     var receiptNo = e.currentTarget.dataset.no;
     return this.act(function () {
-      return document.open(duesApi.downloadReceipt(receiptNo), 'pdf');
+      return doc.open(duesApi.downloadReceipt(receiptNo), 'pdf');
     });
   }
 }));

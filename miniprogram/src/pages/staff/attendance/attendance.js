@@ -1,7 +1,7 @@
 var config = require('../../../config');
 var eventsApi = require('../../../api/events');
 var page = require('../../../utils/page');
-var document = require('../../../utils/document');
+var doc = require('../../../utils/document');
 var format = require('../../../utils/format');
 
 // One row of the attendance lists: {member: {id, name}, checked_in_at, late, manual, leave_reason, …}.
@@ -87,7 +87,7 @@ Page(page.staff({
   shareSheet: function () {
     var self = this;
     return self.act(function () {
-      return document.open(eventsApi.downloadAttendanceSheet(self.eventId), 'xlsx');
+      return doc.open(eventsApi.downloadAttendanceSheet(self.eventId), 'xlsx');
     });
   },
 

@@ -1,6 +1,6 @@
 // The branch's dues ledger for a year as a spreadsheet, opened on the phone to forward or print.
 var duesApi = require('../../../api/dues');
-var document = require('../../../utils/document');
+var doc = require('../../../utils/document');
 var page = require('../../../utils/page');
 var session = require('../../../utils/session');
 var format = require('../../../utils/format');
@@ -25,7 +25,7 @@ Page(page.staff({
   open: function () {
     var d = this.data;
     return this.act(function () {
-      return document.open(duesApi.downloadLedger(d.branchId, d.years[d.yearIndex]), 'xlsx');
+      return doc.open(duesApi.downloadLedger(d.branchId, d.years[d.yearIndex]), 'xlsx');
     });
   }
 }));

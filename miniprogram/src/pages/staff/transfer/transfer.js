@@ -3,7 +3,7 @@
 var transfersApi = require('../../../api/transfers');
 var memberPicker = require('../../../utils/member-picker');
 var page = require('../../../utils/page');
-var document = require('../../../utils/document');
+var doc = require('../../../utils/document');
 var format = require('../../../utils/format');
 
 var KINDS = [
@@ -57,7 +57,7 @@ Page(page.staff(Object.assign({}, memberPicker.methods, {
   openLetter: function () {
     var id = this.data.transfer.id;
     return this.act(function () {
-      return document.open(transfersApi.downloadLetter(id), 'pdf');
+      return doc.open(transfersApi.downloadLetter(id), 'pdf');
     });
   }
 })));
