@@ -77,3 +77,17 @@ describe('page helper', () => {
     expect(global.wx.__toasts()).toEqual(['填写的内容有误']);
   });
 });
+
+test('a program error never reaches the person in English', async () => {
+  setup({ staffToken: 's' });
+  global.Page = () => {};
+  const page = require(path.join(SRC, 'utils/page'));
+  const definition = page.staff({ data: {}, loadOn: 'none', load: () => { throw new TypeError('Cannot read properties of undefined'); } });
+  const state = { data: Object.assign({}, definition.data), query: {} };
+  state.setData = patch => Object.assign(state.data, patch);
+  state.load = definition.load;
+  await definition.act.call(state, () => { throw new TypeError('x is not a function'); });
+  expect(global.wx.__toasts()).toEqual(['操作没有成功，请稍后再试']);
+  await definition.reload.call(state);
+  expect(state.data.loadError).toBe('操作没有成功，请稍后再试');
+});

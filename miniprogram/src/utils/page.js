@@ -12,8 +12,17 @@ var session = require('./session');
 
 var STAFF_LOGIN = '/pages/staff/login/login';
 
+var FAILED_MESSAGE = '操作没有成功，请稍后再试';
+
+// What a person is told: the service's Chinese message (ApiError), a page's own {message}, never a program error.
+function messageOf(err) {
+  if (err instanceof request.ApiError) return err.message;
+  if (!err || err instanceof Error || typeof err.message !== 'string' || !err.message) return FAILED_MESSAGE;
+  return err.message;
+}
+
 function showError(err) {
-  wx.showToast({ title: (err && err.message) || request.NETWORK_MESSAGE, icon: 'none', duration: 3000 });
+  wx.showToast({ title: messageOf(err), icon: 'none', duration: 3000 });
 }
 
 // Each audience resolves whether the screen may load now.
@@ -61,9 +70,9 @@ var SHARED = {
       self.setData({ submitting: false });
       return result;
     }, function (err) {
-      var text = (options.messages && options.messages[err.code]) || err.message;
+      var text = (options.messages && err && options.messages[err.code]) || messageOf(err);
       self.setData({ submitting: false, errors: request.fieldErrors(err), message: options.inline ? text : '' });
-      if (!options.inline) showError({ message: text });
+      if (!options.inline) wx.showToast({ title: text, icon: 'none', duration: 3000 });
       return null;
     });
   }
@@ -102,7 +111,7 @@ function define(audience, def) {
     }).then(function () {
       if (self.data.loadError) self.setData({ loadError: '' });
     }, function (err) {
-      self.setData({ loadError: (err && err.message) || request.NETWORK_MESSAGE });
+      self.setData({ loadError: messageOf(err) });
     });
   };
   return out;

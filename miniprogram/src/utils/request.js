@@ -155,6 +155,5 @@ module.exports = {
   download: download,
   fieldErrors: fieldErrors,
   setLoginHook: setLoginHook,
-  ApiError: ApiError,
-  NETWORK_MESSAGE: NETWORK_MESSAGE
+  ApiError: ApiError
 };
