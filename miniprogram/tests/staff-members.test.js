@@ -166,6 +166,17 @@ describe('quarterly compliance', () => {
   });
 });
 
+test('compliance out of reach shows the server\'s message with a reload', async () => {
+  const { wx } = secretary();
+  wx.__route('GET', '/api/v1/branches/2/compliance', { status: 404, data: { code: 'not_found', message: '没有找到这个支部' } },
+    { data: shapes.compliance({ status: 'met' }) });
+  const view = await loadPage('pages/staff/compliance/compliance');
+  expect(view.text('.load-error')).toContain('没有找到这个支部');
+  await view.tap('.retry');
+  expect(view.exists('.load-error')).toBe(false);
+  expect(view.text('.overall')).toBe('本季度：已达标');
+});
+
 describe('staff home', () => {
   test('a secretary sees every tool; a township admin only those for their scope', async () => {
     const { wx } = setup({ staffToken: 's' });
