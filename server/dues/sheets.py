@@ -11,17 +11,18 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.auth.scope import require_branch
-from server.auth.tokens import Principal
+from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
+from server.core.accounts import actor_name
+from server.core.members import Member
+from server.core.orgs import Branch
+from server.core.scope import require_branch
+from server.core.tokens import Principal
 from server.dues import rules
-from server.dues.service import actor_name, add_standard
+from server.dues.service import add_standard
 from server.errors import Conflict, Unprocessable
 from server.extensions import db
-from server.members import idcard
-from server.members.models import Member
-from server.orgs.models import Branch
 
 IMPORT_HEADER = ("姓名", "身份证号", "年度", "类别", "计算基数（元）", "月缴纳额（元）", "原因")
 CATEGORY_NAMES = {

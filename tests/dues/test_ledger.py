@@ -6,10 +6,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.common.timeutil import current_month
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 from tests.dues.helpers import make_paying_member, months_ago, order, pay
+from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 YEAR = int(current_month()[:4])
 
