@@ -44,7 +44,8 @@ test('every response fixture is used by this file', () => {
   const used = ['auth-login', 'auth-bind', 'me', 'report-created', 'me-reports', 'staff-login', 'staff-me', 'event-created',
     'staff-events', 'checkin-outside-area', 'checkin-created', 'leave-created', 'me-events', 'me-checkins', 'attendance',
     'event-leaves', 'me-dues', 'order-created', 'order-pending', 'order-status', 'me-dues-orders', 'campaigns',
-    'members-search', 'dues-standard-set', 'arrears'];
+    'members-search', 'dues-standard-set', 'arrears', 'manual-checkin', 'compliance', 'lost-contact',
+    'lost-contact-dismissed'];
   const files = fs.readdirSync(FIXTURES).filter(f => !f.endsWith('.request.json')).map(f => f.replace(/\.json$/, ''));
   expect(files.sort()).toEqual(used.sort());
 });
@@ -284,5 +285,42 @@ describe('secretary', () => {
     expect(view.text('.arrears-item')).toContain(row.name);
     expect(view.text('.arrears-item')).toContain(row.months_unpaid + ' 个月未交');
     expect(view.text('.arrears-item')).toContain('已满6个月');
+  });
+
+  test('补签 from the attendance list', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    const done = body('manual-checkin').checkin;
+    wx.__route('POST', '/api/v1/events/' + done.event_id + '/manual-checkins', answer('manual-checkin'));
+    const view = await loadPage('pages/staff/manual-checkin/manual-checkin', { query: {
+      event_id: String(done.event_id), member_id: String(done.member_id), name: '李秀英' } });
+    await view.input('.reason-input', done.reason);
+    await view.tap('.submit');
+    expect(wx.__requests('POST')[0].data).toEqual({ member_id: done.member_id, reason: done.reason });
+    expect(view.exists('.manual-done')).toBe(true);
+  });
+
+  test('compliance of the quarter, rule by rule', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    wx.__route('GET', '/api/v1/branches/' + body('staff-me').scope.id + '/compliance', answer('compliance'));
+    const view = await loadPage('pages/staff/compliance/compliance');
+    const c = body('compliance');
+    expect(view.texts('.compliance-label')).toEqual(c.items.map(i => i.label));
+    expect(view.text('.overall')).toContain({ met: '已达标', missed: '未达标', pending: '进行中' }[c.status]);
+  });
+
+  test('lost-contact flags, one dismissed', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    const flag = body('lost-contact').items[0];
+    wx.__route('GET', '/api/v1/lost-contact', answer('lost-contact'));
+    wx.__route('POST', '/api/v1/lost-contact/' + flag.member.id + '/dismiss', answer('lost-contact-dismissed'));
+    const view = await loadPage('pages/staff/lost-contact/lost-contact');
+    expect(view.text('.flag-item')).toContain(flag.member.name);
+    expect(view.text('.flag-item')).toContain(flag.member.phone_masked);
+    await view.tap('.dismiss');
+    await view.input('.reason-input', body('lost-contact-dismissed').reason);
+    await view.tap('.confirm-action');
+    expect(wx.__toasts()).toContain('已排除');
   });
 });

@@ -69,6 +69,13 @@ describe('pay flow', () => {
     expect(view.data.payState).toBe('paid');
     expect(view.text('.pay-state')).toBe('缴费成功，谢谢您！');
     expect(wx.__requests('GET', '/api/v1/me/dues')).toHaveLength(2);
+    // The natural moment for the reminder grant; WeChat shows its dialog only from a tap.
+    expect(wx.__calls('requestSubscribeMessage')).toHaveLength(0);
+    wx.__script('requestSubscribeMessage', { success: { 'meeting-reminder-dev': 'accept' } });
+    wx.__route('POST', '/api/v1/me/subscriptions', { status: 201, data: { template_id: 'meeting-reminder-dev', remaining: 1 } });
+    await view.tap('.ask-reminders');
+    expect(wx.__requests('POST', '/api/v1/me/subscriptions').map(r => r.data)).toEqual([{ template_id: 'meeting-reminder-dev' }]);
+    expect(wx.__toasts()).toContain('已开启提醒');
   });
 
   test('WeChat\'s success callback alone never marks the order paid', async () => {

@@ -158,6 +158,12 @@ describe('report-in page', () => {
       city: '深圳市', address: '宝安区西乡街道', employer: '富士康', lat: 22.55, lng: 113.88
     });
     expect(wx.__toasts()).toContain('报到成功');
+    // After reporting in, a tap away from the reminder grant.
+    wx.__script('requestSubscribeMessage', { success: { 'meeting-reminder-dev': 'reject' } });
+    await view.tap('.ask-reminders');
+    expect(wx.__calls('requestSubscribeMessage')).toHaveLength(1);
+    expect(wx.__requests('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
+    expect(wx.__toasts()).toContain('没有开启提醒');
   });
 
   test('location denied: explains, offers the settings page, and still reports without location', async () => {

@@ -31,6 +31,17 @@ test('window title and a Chinese tab bar', () => {
   expect(appJson.permission['scope.userLocation'].desc).toMatch(/签到/);
 });
 
+test('every tab has a grey and a red icon: small PNGs of 81×81 that tools/tab-icons.js draws', () => {
+  appJson.tabBar.list.forEach(t => {
+    [t.iconPath, t.selectedIconPath].forEach(icon => {
+      const bytes = fs.readFileSync(path.join(SRC, icon));
+      expect(bytes.slice(1, 4).toString('ascii')).toBe('PNG');
+      expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([81, 81]);
+      expect(bytes.length).toBeLessThan(40 * 1024); // WeChat's limit for tab icons
+    });
+  });
+});
+
 test.each(appJson.pages)('%s has its four files and valid JSON', page => {
   ['js', 'wxml', 'json'].forEach(ext => expect(fs.existsSync(path.join(SRC, page + '.' + ext))).toBe(true));
   expect(() => JSON.parse(fs.readFileSync(path.join(SRC, page + '.json'), 'utf8'))).not.toThrow();
@@ -67,5 +78,50 @@ test('the mini-program has no runtime npm dependency and stays ES2017 (no ?. ?? 
     const requires = text.match(/require\(['"]([^'"]+)['"]\)/g) || [];
     requires.forEach(r => expect(r).toMatch(/require\(['"]\.\.?\//));
     expect(text).not.toMatch(/\?\.|\?\?|\{\s*\.\.\./);
+  });
+});
+
+describe('the layout: pages → api/ → utils/request → utils/session, never back', () => {
+  const files = walk(SRC).filter(f => f.endsWith('.js'));
+  const requiresOf = file => (fs.readFileSync(file, 'utf8').match(/require\(['"](\.[^'"]+)['"]\)/g) || [])
+    .map(r => path.resolve(path.dirname(file), /require\(['"]([^'"]+)['"]\)/.exec(r)[1]) + '.js');
+
+  test('no import circle anywhere in src/', () => {
+    const graph = {};
+    files.forEach(f => { graph[f] = requiresOf(f); });
+    const state = {};
+    const cycles = [];
+    function visit(node, trail) {
+      if (state[node] === 'done') return;
+      if (state[node] === 'open') { cycles.push(trail.slice(trail.indexOf(node)).concat(node).map(f => path.relative(SRC, f))); return; }
+      state[node] = 'open';
+      (graph[node] || []).forEach(next => visit(next, trail.concat(node)));
+      state[node] = 'done';
+    }
+    files.forEach(f => visit(f, []));
+    expect(cycles).toEqual([]);
+  });
+
+  test('only api/ modules name service paths; request and session sit at the bottom', () => {
+    files.filter(f => f.indexOf(path.join(SRC, 'pages')) === 0).forEach(f => {
+      expect([path.relative(SRC, f), fs.readFileSync(f, 'utf8').indexOf('/api/v1')]).toEqual([path.relative(SRC, f), -1]);
+    });
+    ['utils/request.js', 'utils/session.js'].forEach(low => {
+      const deps = requiresOf(path.join(SRC, low)).map(f => path.relative(SRC, f));
+      deps.forEach(d => expect(d).toMatch(/^(config|utils\/(session|wxp))\.js$/));
+    });
+  });
+
+  test('no source file over 400 lines', () => {
+    walk(SRC).filter(f => /\.(js|wxml|wxss|json)$/.test(f)).forEach(f => {
+      const lines = fs.readFileSync(f, 'utf8').split('\n').length;
+      expect([path.relative(SRC, f), lines <= 400]).toEqual([path.relative(SRC, f), true]);
+    });
+  });
+
+  test('every page is built with the shared page helper', () => {
+    appJson.pages.forEach(p => {
+      expect([p, /Page\(page\.(member|guest|staff|open)\(/.test(fs.readFileSync(path.join(SRC, p + '.js'), 'utf8'))]).toEqual([p, true]);
+    });
   });
 });

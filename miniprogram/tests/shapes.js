@@ -121,7 +121,78 @@ function staffMe(o) {
   }, o);
 }
 
+// The shapes below follow CONTRACT.md §10–§13 (the server side is built alongside): fields the contract names,
+// plus the few the pages assume, listed in miniprogram/README.md.
+
+// §10 a registration as the member sees it (GET /auth/registrations/mine) and as staff list it (masked).
+function registration(o) {
+  return Object.assign({
+    id: 11, status: 'pending', submitted_at: '2026-03-02T09:00:00+08:00', decided_at: null, note: null,
+    name: '刘芳', id_number_masked: '1101**********002X', phone_masked: '138****0000',
+    township: { id: 1, name: '金山镇' }, mobile_branch: BRANCH, home_branch: '金山村党支部', left_on: '2025-06-01',
+    destination: '深圳市', employer: '某某电子厂', certificate_no: null
+  }, o);
+}
+
+// §11 GET /me/dues/receipts items
+function receipt(o) {
+  return Object.assign({ receipt_no: 'R2026030001', months: ['2026-01', '2026-02'], amount_fen: 3000,
+    paid_at: '2026-03-05T10:00:00+08:00', channel: 'offline' }, o);
+}
+
+// §11 GET /members/{id}/dues (staff): the standard and the unpaid months.
+function memberDues(o) {
+  return Object.assign({ monthly_fen: 1500, paid_through: '2025-12', owed: [
+    { month: '2026-01', amount_fen: 1500 }, { month: '2026-02', amount_fen: 1500 }, { month: '2026-03', amount_fen: 1500 }
+  ] }, o);
+}
+
+// §11 POST /branches/{id}/dues/payments → {payment}
+function payment(o) {
+  return Object.assign({ id: 21, receipt_no: 'R2026030007', member_id: 7, months: ['2026-01'], amount_fen: 1500,
+    paid_on: '2026-03-05', method: 'cash', note: null }, o);
+}
+
+// §12 GET /me/notices items
+function myNotice(o) {
+  return Object.assign({ id: 31, title: '关于召开3月主题党日的通知', body: '3月5日晚7点半在党群服务中心召开。',
+    created_at: '2026-03-01T09:00:00+08:00', read: false }, o);
+}
+
+// §12 GET /notices/{id} (staff)
+function staffNotice(o) {
+  return Object.assign({ id: 31, title: '关于召开3月主题党日的通知', body: '3月5日晚7点半在党群服务中心召开。',
+    created_at: '2026-03-01T09:00:00+08:00', audience: { type: 'branch', id: 2, name: '金山镇流动党员党支部' },
+    read_count: 3, unread_count: 1 }, o);
+}
+
+// §13 POST /members/{id}/transfers → {transfer}
+function transfer(o) {
+  return Object.assign({ id: 41, letter_no: '金转〔2026〕3号', paid_through: '2026-02', kind: 'transfer_out',
+    effective_on: '2026-03-10', destination: '深圳市宝安区西乡街道党工委', reason: '在深圳落户' }, o);
+}
+
+// server/dashboard/schemas.py FlagOut
+function flag(o) {
+  return Object.assign({ id: 51, member: { id: 7, name: '王建国', phone_masked: '138****5678', mobile_branch: BRANCH,
+    status: 'active', paid_through: '2025-08', last_activity_at: '2025-08-20T10:00:00+08:00', url: '/dashboard/members/7' },
+  state: 'open', last_seen_at: '2025-08-20T10:00:00+08:00', flagged_at: '2026-02-20T03:00:00+08:00',
+  resolved_at: null, resolved_by: null, reason: null }, o);
+}
+
+// server/checkins/schemas.py ComplianceOut
+function compliance(o) {
+  return Object.assign({ branch: BRANCH, quarter: '2026-Q1', status: 'missed', items: [
+    { kind: 'theme_day', label: '主题党日', rule: '每月一次', held: 2, status: 'missed', periods: [
+      { period: '2026-01', held: 1, required: 1, status: 'met' }, { period: '2026-02', held: 0, required: 1, status: 'missed' },
+      { period: '2026-03', held: 1, required: 1, status: 'met' }] },
+    { kind: 'lecture', label: '党课', rule: '每季度一次', held: 1, status: 'met', periods: [
+      { period: '2026-Q1', held: 1, required: 1, status: 'met' }] }
+  ] }, o);
+}
+
 module.exports = {
   page, member, report, event, myEvent, checkin, myCheckin, attendee, attendance, leave, order, myDues, standard,
-  arrearsRow, campaign, staffMe
+  arrearsRow, campaign, staffMe, registration, receipt, memberDues, payment, myNotice, staffNotice, transfer, flag,
+  compliance
 };

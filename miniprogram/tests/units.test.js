@@ -100,4 +100,12 @@ describe('dates in Beijing time', () => {
     expect(format.monthAdd('2026-01', -1)).toBe('2025-12');
     expect(format.beijingIso('2026-03-05', '09:00')).toBe('2026-03-05T09:00:00+08:00');
   });
+
+  test('today and the quarters are Beijing\'s, also just after midnight there', () => {
+    expect(format.today(new Date('2026-03-31T16:30:00Z'))).toBe('2026-04-01');
+    expect(format.recentQuarters(3, new Date('2026-03-31T16:30:00Z'))).toEqual([
+      { value: '2026-Q2', label: '2026年第二季度' }, { value: '2026-Q1', label: '2026年第一季度' },
+      { value: '2025-Q4', label: '2025年第四季度' }
+    ]);
+  });
 });

@@ -2,8 +2,8 @@
 
 One member's and one secretary's day runs through the Flask test client (WeChat login via the emulator, bind,
 profile, report-in, meetings, check-in, leave, dues, an order and its payment, special dues, attendance,
-arrears). Every response is compared with `miniprogram/tests/fixtures/<name>.json` on its keys and value types,
-so a change of shape on the server fails here; `miniprogram/tests/contract-shapes.test.js` feeds the same files
+arrears, 补签, compliance, lost-contact flags). Every response is compared with
+`miniprogram/tests/fixtures/<name>.json` on its keys and value types, so a change of shape on the server fails here; `miniprogram/tests/contract-shapes.test.js` feeds the same files
 to the pages. Regenerate after an intended change with `REGENERATE_FIXTURES=1 .venv/bin/pytest tests/miniprogram`.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from werkzeug.security import generate_password_hash
 from server.common.timeutil import current_month, month_add, month_bounds, utcnow
 from server.config import DEV_REMINDER_TEMPLATE_ID, load_config
 from server.core.accounts import StaffUser
+from server.dashboard import lostcontact
 from server.extensions import db
 from server.wechat import emulator
 from tests.checkins.conftest import FAR
@@ -171,6 +172,20 @@ def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
         "year": int(current_month()[:4]), "category": "salaried", "income_base_fen": 450000}), 200)
     arrears = record("arrears", client.get(f"/api/v1/branches/{branch.id}/dues/arrears", headers=sec_auth), 200)
     assert [m["name"] for m in arrears["members"]] == ["李秀英"]
+
+    # The secretary's meeting record and follow-up: 补签, the quarter's compliance, a lost-contact flag dismissed.
+    record("manual-checkin", client.post(f"/api/v1/events/{now_event.id}/manual-checkins", headers=sec_auth,
+                                         json={"member_id": behind.id, "reason": "到场但手机没电"}), 201)
+    month = current_month()
+    quarter = f"{month[:4]}-Q{(int(month[5:]) - 1) // 3 + 1}"
+    record("compliance", client.get(f"/api/v1/branches/{branch.id}/compliance?quarter={quarter}", headers=sec_auth), 200)
+    long_ago = utcnow() - timedelta(days=200)
+    quiet = make_member(branch, name="赵六", village_branch=village, last_activity_at=long_ago, created_at=long_ago)
+    lostcontact.flag_candidates()
+    flags = record("lost-contact", client.get(f"/api/v1/lost-contact?branch_id={branch.id}&page=1", headers=sec_auth), 200)
+    assert quiet.id in [f["member"]["id"] for f in flags["items"]]
+    record("lost-contact-dismissed", client.post(f"/api/v1/lost-contact/{quiet.id}/dismiss", headers=sec_auth,
+                                                 json={"reason": "已电话联系，在东莞打工"}), 200)
 
     if not REGENERATE:
         on_disk = {p.stem for p in FIXTURES.glob("*.json") if not p.stem.endswith(".request")}

@@ -1,6 +1,7 @@
-// WeChat login on launch: wx.login → POST /api/v1/auth/login → token; unbound accounts go to the bind page.
+// WeChat login: wx.login → POST /api/v1/auth/login → token; unbound accounts go to the bind page.
 var wxp = require('./wxp');
-var api = require('./request');
+var session = require('./session');
+var authApi = require('../api/auth');
 
 var BIND_PAGE = 'pages/bind/bind';
 var pending = null;
@@ -20,15 +21,13 @@ function login() {
   if (pending) return pending;
   pending = wxp.call('login', {})
     .then(function (res) {
-      return api.request({
-        url: '/api/v1/auth/login', method: 'POST', data: { code: res.code }, auth: false, retry: false
-      });
+      return authApi.login(res.code);
     })
     .then(function (body) {
       pending = null;
-      api.setToken(body.token);
-      wx.setStorageSync('bound', !!body.bound);
-      wx.setStorageSync('roles', body.roles || []);
+      session.setToken(body.token);
+      session.setBound(body.bound);
+      session.setRoles(body.roles);
       if (!body.bound) goBind();
       return body;
     }, function (err) {
@@ -38,19 +37,11 @@ function login() {
   return pending;
 }
 
-function isBound() {
-  return wx.getStorageSync('bound') === true;
-}
-
-function markBound() {
-  wx.setStorageSync('bound', true);
-}
-
-// What pages wait for before their first request.
+// What pages wait for before their first request: the launch login, or a fresh one.
 function ready() {
   var app = typeof getApp === 'function' ? getApp() : null;
   if (app && app.ready) return app.ready;
   return login();
 }
 
-module.exports = { login: login, ready: ready, isBound: isBound, markBound: markBound };
+module.exports = { login: login, ready: ready };

@@ -84,6 +84,27 @@ function attendanceOf(event) {
   return event.my_state || 'none';
 }
 
+// Today's date in Beijing, "YYYY-MM-DD".
+function today(now) {
+  var p = beijingParts((now || new Date()).toISOString());
+  return p.year + '-' + pad(p.month) + '-' + pad(p.day);
+}
+
+// The last n quarters in Beijing, newest first: [{value: "2026-Q1", label: "2026年第一季度"}, …].
+var QUARTER_NAMES = ['一', '二', '三', '四'];
+function recentQuarters(n, now) {
+  var p = beijingParts((now || new Date()).toISOString());
+  var year = p.year;
+  var q = Math.floor((p.month - 1) / 3);
+  var out = [];
+  for (var i = 0; i < n; i++) {
+    out.push({ value: year + '-Q' + (q + 1), label: year + '年第' + QUARTER_NAMES[q] + '季度' });
+    q -= 1;
+    if (q < 0) { q = 3; year -= 1; }
+  }
+  return out;
+}
+
 // "YYYY-MM-DD" + "HH:MM" in Beijing → ISO 8601 with offset, as the service expects.
 function beijingIso(date, time) {
   return date + 'T' + time + ':00+08:00';
@@ -102,5 +123,6 @@ module.exports = {
   monthOf: monthOf,
   attendanceOf: attendanceOf,
   beijingIso: beijingIso,
-  pad: pad
+  today: today,
+  recentQuarters: recentQuarters
 };

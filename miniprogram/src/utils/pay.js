@@ -1,7 +1,8 @@
 // Paying dues with WeChat Pay. The client's "success" only means WeChat closed its sheet: the order counts as
 // paid when the SERVICE says so, so after paying we poll the order until the service confirms.
 var config = require('../config');
-var api = require('./request');
+var duesApi = require('../api/dues');
+var request = require('./request');
 var wxp = require('./wxp');
 
 // Resolves 'paid', 'closed', 'refunded' or 'pending' (still unconfirmed after the last try).
@@ -9,8 +10,7 @@ function waitForPaid(orderNo) {
   var tries = 0;
   function poll() {
     tries += 1;
-    return api.request({ url: '/api/v1/dues/orders/' + encodeURIComponent(orderNo), toast: false })
-      .then(function (order) { return order.status; }, function () { return 'pending'; })
+    return checkOnce(orderNo)
       .then(function (status) {
         if (status !== 'pending') return status;
         if (tries >= config.payPollMaxTries) return 'pending';
@@ -21,8 +21,7 @@ function waitForPaid(orderNo) {
 }
 
 function checkOnce(orderNo) {
-  return api.request({ url: '/api/v1/dues/orders/' + encodeURIComponent(orderNo), toast: false })
-    .then(function (order) { return order.status; }, function () { return 'pending'; });
+  return duesApi.order(orderNo).then(function (order) { return order.status; }, function () { return 'pending'; });
 }
 
 function outcomeOf(status, orderNo) {
@@ -48,12 +47,12 @@ function payOrder(order, onState) {
 function pay(body, onState) {
   onState = onState || function () {};
   onState('creating');
-  return api.request({ url: '/api/v1/dues/orders', method: 'POST', data: body, toast: false })
+  return duesApi.createOrder(body)
     .then(function (order) {
       onState('paying');
       return payOrder(order, onState);
     }, function (err) {
-      if (err.code !== 'order_pending') return { state: 'error', message: err.message, errors: api.fieldErrors(err) };
+      if (err.code !== 'order_pending') return { state: 'error', message: err.message, errors: request.fieldErrors(err) };
       // Another open order of this member covers some of these months: {order_no, months, amount_fen, resumable}.
       var blocking = err.body;
       if (!blocking.order_no) return { state: 'pending_elsewhere', message: err.message };

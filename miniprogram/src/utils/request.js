@@ -1,9 +1,10 @@
 // The one way the mini-program talks to the service: bearer token, JSON, retries, Chinese errors.
+// It knows nothing of WeChat login: the app hands it a login function at start (setLoginHook), which it calls
+// once when a member's token is refused, so this module never reaches up to auth.js.
 var config = require('../config');
+var session = require('./session');
 var wxp = require('./wxp');
 
-var TOKEN_KEY = 'token';
-var STAFF_TOKEN_KEY = 'staff_token';
 var NETWORK_MESSAGE = '网络不太好，请稍后再试';
 var SERVER_BUSY_MESSAGE = '服务暂时不可用，请稍后再试';
 var RETRY_STATUSES = [502, 503, 504];
@@ -26,16 +27,11 @@ function messageFor(err) {
   return '操作没有成功，请稍后再试';
 }
 
-function getToken(staff) {
-  return wx.getStorageSync(staff ? STAFF_TOKEN_KEY : TOKEN_KEY) || '';
-}
+var loginHook = null;
 
-function setToken(token, staff) {
-  wx.setStorageSync(staff ? STAFF_TOKEN_KEY : TOKEN_KEY, token);
-}
-
-function clearToken(staff) {
-  wx.removeStorageSync(staff ? STAFF_TOKEN_KEY : TOKEN_KEY);
+// fn() → Promise: logs the member in again and stores the new token (auth.login, installed by app.js).
+function setLoginHook(fn) {
+  loginHook = fn;
 }
 
 function isRetryable(options) {
@@ -45,7 +41,7 @@ function isRetryable(options) {
 
 function headersFor(options) {
   var header = { 'Content-Type': 'application/json' };
-  var token = options.auth === false ? '' : getToken(options.staff);
+  var token = options.auth === false ? '' : session.getToken(options.staff);
   if (token) header.Authorization = 'Bearer ' + token;
   if (options.idempotencyKey) header['Idempotency-Key'] = options.idempotencyKey;
   return header;
@@ -74,11 +70,11 @@ function send(options, tryNo, reloggedIn) {
     var status = res.statusCode;
     if (status >= 200 && status < 300) return options.full ? res : res.data;
     if (status === 401 && options.auth !== false) {
-      clearToken(options.staff);
+      session.clearToken(options.staff);
       if (options.staff) {
         goStaffLogin();
-      } else if (!reloggedIn) {
-        return require('./auth').login().then(function () {
+      } else if (!reloggedIn && loginHook) {
+        return loginHook().then(function () {
           return send(options, tryNo, true);
         });
       }
@@ -95,18 +91,25 @@ function send(options, tryNo, reloggedIn) {
   });
 }
 
-function showError(err) {
-  wx.showToast({ title: err.message, icon: 'none', duration: 3000 });
-}
-
-// options: {url, method, data, staff, auth, retry, idempotencyKey, toast, full}
-// Resolves to the response body (or {statusCode, data} with full), rejects with an ApiError.
+// options: {url, method, data, query, staff, auth, retry, idempotencyKey, full}
+// Resolves to the response body (or {statusCode, data} with full), rejects with an ApiError; showing it is the
+// page's business (utils/page.js).
 function request(options) {
+  if (options.query) options = Object.assign({}, options, { url: options.url + queryString(options.query) });
   return send(options, 0, false).catch(function (err) {
     if (!(err instanceof ApiError)) err = new ApiError(0, null, true);
-    if (options.toast !== false) showError(err);
     throw err;
   });
+}
+
+// {page: 1, q: '王'} → "?page=1&q=%E7%8E%8B"; empty values are left out.
+function queryString(params) {
+  var parts = Object.keys(params).filter(function (k) {
+    return params[k] !== undefined && params[k] !== null && params[k] !== '';
+  }).map(function (k) {
+    return k + '=' + encodeURIComponent(params[k]);
+  });
+  return parts.length ? '?' + parts.join('&') : '';
 }
 
 // Per-field messages of a 422 `validation_error`, first message of each field, for forms.
@@ -129,16 +132,16 @@ function firstMessage(value) {
   return '';
 }
 
-// A file download (images, sheets) with the same token, e.g. the rotating check-in code.
+// A file download (images, sheets, PDFs) with the same token, e.g. the rotating check-in code.
 function download(url, staff) {
   var header = {};
-  var token = getToken(staff);
+  var token = session.getToken(staff);
   if (token) header.Authorization = 'Bearer ' + token;
   return wxp.call('downloadFile', { url: config.apiBase + url, header: header, timeout: config.requestTimeoutMs })
     .then(function (res) {
       if (res.statusCode === 200) return res;
       if (res.statusCode === 401) {
-        clearToken(staff);
+        session.clearToken(staff);
         if (staff) goStaffLogin();
       }
       throw new ApiError(res.statusCode, null, false);
@@ -151,9 +154,6 @@ module.exports = {
   request: request,
   download: download,
   fieldErrors: fieldErrors,
-  getToken: getToken,
-  setToken: setToken,
-  clearToken: clearToken,
-  ApiError: ApiError,
-  NETWORK_MESSAGE: NETWORK_MESSAGE
+  setLoginHook: setLoginHook,
+  ApiError: ApiError
 };

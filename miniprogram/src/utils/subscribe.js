@@ -1,6 +1,7 @@
 // Reminder subscriptions: each acceptance in WeChat allows the server exactly one message, so report each grant.
+// WeChat shows the grant dialog only from a tap, so after paying or reporting in the pages offer a button for it.
 var config = require('../config');
-var api = require('./request');
+var meApi = require('../api/me');
 
 function askForReminders() {
   var ids = config.subscribeTemplates.map(function (t) { return t.id; });
@@ -17,7 +18,7 @@ function askForReminders() {
       return [];
     }
     return Promise.all(accepted.map(function (id) {
-      return api.request({ url: '/api/v1/me/subscriptions', method: 'POST', data: { template_id: id }, toast: false });
+      return meApi.addSubscription(id);
     })).then(function () {
       wx.showToast({ title: '已开启提醒', icon: 'success' });
       return accepted;

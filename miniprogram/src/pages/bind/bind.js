@@ -1,20 +1,28 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var authApi = require('../../api/auth');
+var registrationsApi = require('../../api/registrations');
+var page = require('../../utils/page');
+var session = require('../../utils/session');
 var idcard = require('../../utils/idcard');
+var registration = require('../../utils/registration');
 
 var MESSAGES = {
-  roster_no_match: '没有找到与这个姓名和身份证号相符的党员。请逐字核对；如果确认无误，请联系您的支部书记。',
+  roster_no_match: '没有找到与这个姓名和身份证号相符的党员。请逐字核对；如果确认无误，可以申请登记，由支部书记审核。',
   already_bound: '这个身份已经绑定了另一个微信号。如果不是您本人操作，请马上联系支部书记。',
   rate_limited: '尝试次数太多了，为保护您的信息，请一小时后再试，或联系支部书记。'
 };
 
-Page({
-  data: { name: '', idNumber: '', errors: {}, message: '', submitting: false },
+Page(page.guest({
+  data: { name: '', idNumber: '', canRegister: false, registration: null },
 
-  onInput: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
+  // A registration already sent is shown instead of asking again.
+  load: function () {
+    var self = this;
+    return registrationsApi.mine().then(function (body) {
+      self.setData({ registration: registration.describe(body.registration) });
+    }, function (err) {
+      if (err.status !== 404) throw err;
+      self.setData({ registration: null });
+    });
   },
 
   onPhoneNumber: function (e) {
@@ -41,19 +49,29 @@ Page({
     var body = { name: this.data.name.trim(), id_number: idcard.normalize(this.data.idNumber) };
     if (phoneCode) body.phone_code = phoneCode;
     var self = this;
-    self.setData({ submitting: true });
-    return api.request({ url: '/api/v1/auth/bind', method: 'POST', data: body, toast: false })
-      .then(function () {
-        auth.markBound();
-        self.setData({ submitting: false });
+    self.setData({ canRegister: false });
+    return self.act(function () {
+      return authApi.bind(body).then(function () {
+        session.setBound(true);
         wx.showToast({ title: '绑定成功', icon: 'success' });
         wx.reLaunch({ url: '/pages/index/index' });
       }, function (err) {
-        self.setData({
-          submitting: false,
-          errors: api.fieldErrors(err),
-          message: MESSAGES[err.code] || err.message
-        });
+        // Not on the roster: the member may ask the branch to register them.
+        if (err.code === 'roster_no_match') self.setData({ canRegister: true });
+        throw err;
       });
+    }, { inline: true, messages: MESSAGES });
+  },
+
+  // The registration form starts from what was typed here.
+  goRegister: function () {
+    wx.navigateTo({
+      url: '/pages/register/register?name=' + encodeURIComponent(this.data.name.trim()) +
+        '&id_number=' + encodeURIComponent(idcard.normalize(this.data.idNumber))
+    });
+  },
+
+  goRegistration: function () {
+    wx.navigateTo({ url: '/pages/registration/registration' });
   }
-});
+}));

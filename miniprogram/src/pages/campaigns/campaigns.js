@@ -1,28 +1,21 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
-var format = require('../../utils/format');
+var duesApi = require('../../api/dues');
+var page = require('../../utils/page');
+var subscribe = require('../../utils/subscribe');
 var money = require('../../utils/money');
 var pay = require('../../utils/pay');
 
-Page({
-  data: { campaigns: [], loadError: '', selectedId: null, amount: '', amountError: '', amountText: '', busy: false, payState: '', payStateText: '' },
-
-  onLoad: function () {
-    this.load();
-  },
+Page(page.member({
+  loadOn: 'load',
+  data: { campaigns: [], selectedId: null, amount: '', amountError: '', amountText: '', busy: false, payState: '', payStateText: '' },
 
   load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      return api.request({ url: '/api/v1/dues/campaigns', toast: false });
-    }).then(function (body) {
+    return duesApi.campaigns().then(function (body) {
       // A bare list of the campaigns open today: {id, title, starts_on, ends_on, active}.
       var campaigns = body.map(function (c) {
         return { id: c.id, title: c.title, period: (c.starts_on || '') + ' 至 ' + (c.ends_on || '') };
       });
-      self.setData({ loadError: '', campaigns: campaigns, selectedId: campaigns.length === 1 ? campaigns[0].id : self.data.selectedId });
-    }, function (err) {
-      self.setData({ loadError: err.message });
+      self.setData({ campaigns: campaigns, selectedId: campaigns.length === 1 ? campaigns[0].id : self.data.selectedId });
     });
   },
 
@@ -54,5 +47,9 @@ Page({
         amountError: errors.amount_fen || ''
       });
     });
+  },
+
+  askReminders: function () {
+    return subscribe.askForReminders();
   }
-});
+}));

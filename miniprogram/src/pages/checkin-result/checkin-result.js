@@ -1,4 +1,5 @@
 var checkin = require('../../utils/checkin');
+var page = require('../../utils/page');
 
 // What each outcome means for the member, and whether scanning again can help.
 function describe(q) {
@@ -25,8 +26,9 @@ function describe(q) {
   }
 }
 
-Page({
+Page(page.open({
   data: { ok: false, icon: 'warn', title: '', message: '', rescan: false },
+  loadOn: 'none',
 
   onLoad: function (query) {
     var q = {};
@@ -50,4 +52,4 @@ Page({
   done: function () {
     wx.switchTab({ url: '/pages/events/events' });
   }
-});
+}));

@@ -1,5 +1,5 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var eventsApi = require('../../api/events');
+var page = require('../../utils/page');
 var checkin = require('../../utils/checkin');
 var location = require('../../utils/location');
 
@@ -12,26 +12,32 @@ var OUTCOMES = {
 };
 
 // Opened by scanning with the WeChat camera (options.scene) or from the scan button (options.scene as well).
-Page({
+Page(page.member({
   data: { stepText: '', detail: '', canRetry: false, needScan: false, eventId: null },
+  loadOn: 'load',
 
   onLoad: function (options) {
-    this.token = checkin.decodeScene(options && options.scene);
+    this.useToken(options.scene);
+  },
+
+  useToken: function (scene) {
+    this.token = checkin.decodeScene(scene);
     this.eventId = checkin.eventIdOf(this.token);
-    if (this.eventId === null) {
-      this.setData({ stepText: '没有读到签到码', detail: '请对准书记手机上显示的签到码扫码。', needScan: true });
-      return;
-    }
     this.setData({ eventId: this.eventId });
-    this.start();
+  },
+
+  load: function () {
+    if (this.eventId === null) {
+      this.setData({ stepText: '没有读到签到码', detail: '请对准书记手机上显示的签到码扫码。', needScan: true, canRetry: false });
+      return Promise.resolve();
+    }
+    return this.start();
   },
 
   start: function () {
     var self = this;
     self.setData({ stepText: '正在确认您的位置…', detail: '请稍等，不要离开这个页面', canRetry: false, needScan: false });
-    return auth.ready().then(function () {
-      return location.locate('签到需要确认您在会场附近');
-    }).then(function (pos) {
+    return location.locate('签到需要确认您在会场附近').then(function (pos) {
       self.setData({ stepText: '正在签到…' });
       return self.submit(pos);
     }, function (why) {
@@ -47,10 +53,7 @@ Page({
     var self = this;
     var body = { token: self.token, lat: pos.lat, lng: pos.lng };
     if (typeof pos.accuracy === 'number') body.accuracy = pos.accuracy;
-    return api.request({
-      url: '/api/v1/events/' + self.eventId + '/checkins', method: 'POST', data: body,
-      idempotencyKey: 'checkin-' + self.token, toast: false, full: true
-    }).then(function (res) {
+    return eventsApi.checkIn(self.eventId, body, 'checkin-' + self.token).then(function (res) {
       var record = (res.data && res.data.checkin) || {};
       self.showResult({ status: res.statusCode === 201 ? 'success' : 'already', at: record.checked_in_at || '' });
     }, function (err) {
@@ -78,8 +81,9 @@ Page({
       onlyFromCamera: true,
       scanType: ['wxCode', 'qrCode'],
       success: function (res) {
-        self.onLoad({ scene: checkin.tokenFromScan(res) });
+        self.useToken(checkin.tokenFromScan(res));
+        self.reload();
       }
     });
   }
-});
+}));

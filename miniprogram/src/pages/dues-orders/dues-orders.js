@@ -1,5 +1,6 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var duesApi = require('../../api/dues');
+var meApi = require('../../api/me');
+var page = require('../../utils/page');
 var format = require('../../utils/format');
 var money = require('../../utils/money');
 
@@ -24,28 +25,20 @@ function toItem(o) {
   };
 }
 
-Page({
-  data: { orders: [], loadError: '', memberName: '' },
-
-  onLoad: function () {
-    this.load();
-  },
+Page(page.member({
+  data: { orders: [], memberName: '' },
+  loadOn: 'load',
 
   load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      return Promise.all([
-        api.request({ url: '/api/v1/me/dues/orders', toast: false }),
-        api.request({ url: '/api/v1/me', toast: false }).catch(function () { return null; })
-      ]);
-    }).then(function (results) {
+    return Promise.all([
+      duesApi.myOrders(),
+      meApi.profile().catch(function () { return null; })
+    ]).then(function (results) {
       self.setData({
-        loadError: '',
         orders: results[0].orders.map(toItem),
         memberName: results[1] && results[1].member ? results[1].member.name : ''
       });
-    }, function (err) {
-      self.setData({ loadError: err.message });
     });
   },
 
@@ -55,4 +48,4 @@ Page({
     patch['orders[' + i + '].open'] = !this.data.orders[i].open;
     this.setData(patch);
   }
-});
+}));

@@ -1,5 +1,6 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var duesApi = require('../../api/dues');
+var page = require('../../utils/page');
+var subscribe = require('../../utils/subscribe');
 var format = require('../../utils/format');
 var money = require('../../utils/money');
 var pay = require('../../utils/pay');
@@ -30,26 +31,16 @@ function monthChoices(dues, now) {
   return choices;
 }
 
-Page({
+Page(page.member({
   data: {
-    loaded: false, loadError: '', monthlyText: '', paidThroughText: '', owedCount: 0,
+    loaded: false, monthlyText: '', paidThroughText: '', owedCount: 0,
     choices: [], upTo: -1, selectedCount: 0, payButtonText: '', busy: false, payState: '', payStateText: '', orderNo: '',
     resume: null, resumeText: '', tooOld: false
   },
 
-  onShow: function () {
-    this.load();
-  },
-
-  onPullDownRefresh: function () {
-    this.load().then(function () { wx.stopPullDownRefresh(); });
-  },
-
   load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      return api.request({ url: '/api/v1/me/dues', toast: false });
-    }).then(function (dues) {
+    return duesApi.mine().then(function (dues) {
       self.choiceList = monthChoices(dues);
       var owedCount = (dues.owed || []).length;
       self.setData({
@@ -62,8 +53,6 @@ Page({
         tooOld: owedCount > 0 && !!dues.payable_from && dues.owed.some(function (o) { return o.month < dues.payable_from; })
       });
       self.select(owedCount - 1);
-    }, function (err) {
-      self.setData({ loadError: err.message });
     });
   },
 
@@ -123,7 +112,7 @@ Page({
           return null;
         }
         self.showState(result.state);
-        if (result.state === 'paid') return self.load();
+        if (result.state === 'paid') return self.reload();
         return null;
       });
   },
@@ -137,13 +126,22 @@ Page({
       self.setData({ busy: false });
       if (status !== 'pending') self.setData({ resume: null, resumeText: '' });
       self.showState(status === 'paid' ? 'paid' : (status === 'pending' ? 'unconfirmed' : 'failed'));
-      if (status === 'paid') return self.load();
+      if (status === 'paid') return self.reload();
       return null;
     });
   },
 
+  // Offered once a payment went through: WeChat asks for the grant only from a tap.
+  askReminders: function () {
+    return subscribe.askForReminders();
+  },
+
   goOrders: function () {
     wx.navigateTo({ url: '/pages/dues-orders/dues-orders' });
+  },
+
+  goReceipts: function () {
+    wx.navigateTo({ url: '/pages/receipts/receipts' });
   },
 
   goCampaigns: function () {
@@ -151,4 +149,4 @@ Page({
   },
 
   monthChoices: monthChoices
-});
+}));

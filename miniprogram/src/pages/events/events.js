@@ -1,5 +1,5 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var eventsApi = require('../../api/events');
+var page = require('../../utils/page');
 var format = require('../../utils/format');
 var checkin = require('../../utils/checkin');
 var subscribe = require('../../utils/subscribe');
@@ -19,25 +19,13 @@ function toItem(event) {
   };
 }
 
-Page({
-  data: { events: [], loadError: '' },
-
-  onShow: function () {
-    this.load();
-  },
-
-  onPullDownRefresh: function () {
-    this.load().then(function () { wx.stopPullDownRefresh(); });
-  },
+Page(page.member({
+  data: { events: [] },
 
   load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      return api.request({ url: '/api/v1/me/events?upcoming=1', toast: false });
-    }).then(function (body) {
-      self.setData({ loadError: '', events: body.items.map(toItem) });
-    }, function (err) {
-      self.setData({ loadError: err.message });
+    return eventsApi.myEvents(true).then(function (body) {
+      self.setData({ events: body.items.map(toItem) });
     });
   },
 
@@ -72,4 +60,4 @@ Page({
   goHistory: function () {
     wx.navigateTo({ url: '/pages/my-checkins/my-checkins' });
   }
-});
+}));

@@ -1,7 +1,13 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var meApi = require('../../api/me');
+var eventsApi = require('../../api/events');
+var duesApi = require('../../api/dues');
+var noticesApi = require('../../api/notices');
+var page = require('../../utils/page');
 var format = require('../../utils/format');
+var notice = require('../../utils/notice');
 var money = require('../../utils/money');
+
+var NOTICES_SHOWN = 3;
 
 // What the member should do next, from what the service says (pure, so it is easy to test).
 function nextSteps(input) {
@@ -34,46 +40,34 @@ function nextSteps(input) {
   return steps;
 }
 
-Page({
-  data: { member: null, steps: [], statusLabel: '', paidThroughLabel: '', loadError: '' },
-
-  onShow: function () {
-    this.load();
-  },
-
-  onPullDownRefresh: function () {
-    this.load().then(function () { wx.stopPullDownRefresh(); });
-  },
+Page(page.member({
+  data: { member: null, steps: [], statusLabel: '', paidThroughLabel: '', notices: [], unreadCount: 0 },
 
   load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      // The launch login failed (bad network): try again now, so "重新加载" really reloads.
-      return api.getToken() ? null : auth.login();
-    }).then(function () {
-      if (!auth.isBound()) return null;
-      return Promise.all([
-        api.request({ url: '/api/v1/me' }),
-        api.request({ url: '/api/v1/me/reports?page=1', toast: false }).catch(function () { return { items: [] }; }),
-        api.request({ url: '/api/v1/me/events?upcoming=1', toast: false }).catch(function () { return { items: [] }; }),
-        api.request({ url: '/api/v1/me/dues', toast: false }).catch(function () { return null; })
-      ]).then(function (results) {
-        var member = results[0].member;
-        self.setData({
-          loadError: '',
-          member: member,
-          statusLabel: format.STATUS_LABELS[member.status] || member.status,
-          paidThroughLabel: member.paid_through ? format.formatMonth(member.paid_through) : '还没有缴费记录',
-          steps: nextSteps({
-            month: format.currentMonth(),
-            reports: results[1].items,
-            events: results[2].items,
-            dues: results[3]
-          })
-        });
+    function quiet(promise, fallback) { return promise.catch(function () { return fallback; }); }
+    return Promise.all([
+      meApi.profile(),
+      quiet(meApi.reports(1), { items: [] }),
+      quiet(eventsApi.myEvents(true), { items: [] }),
+      quiet(duesApi.mine(), null),
+      quiet(noticesApi.mine(1), { items: [] })
+    ]).then(function (results) {
+      var member = results[0].member;
+      var notices = results[4].items || [];
+      self.setData({
+        member: member,
+        statusLabel: format.STATUS_LABELS[member.status] || member.status,
+        paidThroughLabel: member.paid_through ? format.formatMonth(member.paid_through) : '还没有缴费记录',
+        steps: nextSteps({
+          month: format.currentMonth(),
+          reports: results[1].items,
+          events: results[2].items,
+          dues: results[3]
+        }),
+        notices: notices.slice(0, NOTICES_SHOWN).map(notice.toLine),
+        unreadCount: notices.filter(function (n) { return !n.read; }).length
       });
-    }).catch(function (err) {
-      self.setData({ loadError: err.message || api.NETWORK_MESSAGE });
     });
   },
 
@@ -83,9 +77,17 @@ Page({
     else wx.navigateTo({ url: url });
   },
 
+  openNotice: function (e) {
+    wx.navigateTo({ url: '/pages/notice/notice?id=' + e.currentTarget.dataset.id });
+  },
+
+  goNotices: function () {
+    wx.navigateTo({ url: '/pages/notices/notices' });
+  },
+
   goReport: function () {
     wx.navigateTo({ url: '/pages/report/report' });
   },
 
   nextSteps: nextSteps
-});
+}));

@@ -1,14 +1,12 @@
-var api = require('../../utils/request');
+var eventsApi = require('../../api/events');
+var page = require('../../utils/page');
 
-Page({
-  data: { eventId: null, title: '', reason: '', errors: {}, submitting: false, done: false },
+Page(page.member({
+  data: { eventId: null, title: '', reason: '', done: false },
+  loadOn: 'none',
 
   onLoad: function (query) {
     this.setData({ eventId: parseInt(query.event_id, 10), title: decodeURIComponent(query.title || '') });
-  },
-
-  onInput: function (e) {
-    this.setData({ reason: e.detail.value });
   },
 
   submit: function () {
@@ -18,13 +16,11 @@ Page({
       return Promise.resolve();
     }
     var self = this;
-    self.setData({ submitting: true, errors: {} });
-    return api.request({ url: '/api/v1/events/' + self.data.eventId + '/leave', method: 'POST', data: { reason: reason } })
-      .then(function () {
-        self.setData({ submitting: false, done: true });
+    return self.act(function () {
+      return eventsApi.requestLeave(self.data.eventId, reason).then(function () {
+        self.setData({ done: true });
         wx.showToast({ title: '已提交', icon: 'success' });
-      }, function (err) {
-        self.setData({ submitting: false, errors: api.fieldErrors(err) });
       });
+    });
   }
-});
+}));

@@ -1,18 +1,17 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var meApi = require('../../api/me');
+var page = require('../../utils/page');
+var session = require('../../utils/session');
 var subscribe = require('../../utils/subscribe');
 
-Page({
+// The menu works without the profile: a failed load only leaves the card out.
+Page(page.member({
   data: { member: null },
 
-  onShow: function () {
+  load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      if (!auth.isBound()) return null;
-      return api.request({ url: '/api/v1/me', toast: false }).then(function (body) {
-        self.setData({ member: body.member });
-      });
-    }).catch(function () { /* the menu works without the profile */ });
+    return meApi.profile().then(function (body) {
+      self.setData({ member: body.member });
+    });
   },
 
   go: function (e) {
@@ -24,6 +23,6 @@ Page({
   },
 
   goStaff: function () {
-    wx.navigateTo({ url: api.getToken(true) ? '/pages/staff/home/home' : '/pages/staff/login/login' });
+    wx.navigateTo({ url: session.getToken(true) ? '/pages/staff/home/home' : '/pages/staff/login/login' });
   }
-});
+}));

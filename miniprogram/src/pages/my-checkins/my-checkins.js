@@ -1,5 +1,5 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var eventsApi = require('../../api/events');
+var page = require('../../utils/page');
 var format = require('../../utils/format');
 
 var PER_PAGE = 20;
@@ -14,31 +14,28 @@ function toItem(c) {
   };
 }
 
-Page({
-  data: { items: [], loadError: '', more: false, page: 1 },
+Page(page.member({
+  data: { items: [], more: false, page: 1 },
+  loadOn: 'load',
 
-  onLoad: function () {
-    this.load(1);
+  load: function () {
+    return this.fetch(1);
   },
 
-  load: function (page) {
+  fetch: function (n) {
     var self = this;
-    return auth.ready().then(function () {
-      return api.request({ url: '/api/v1/me/checkins?page=' + page + '&per_page=' + PER_PAGE, toast: false });
-    }).then(function (body) {
+    return eventsApi.myCheckins(n, PER_PAGE).then(function (body) {
       var rows = body.items.map(toItem);
       self.setData({
-        loadError: '',
-        page: page,
-        items: page === 1 ? rows : self.data.items.concat(rows),
-        more: page * PER_PAGE < body.total
+        page: n,
+        items: n === 1 ? rows : self.data.items.concat(rows),
+        more: n * PER_PAGE < body.total
       });
-    }, function (err) {
-      self.setData({ loadError: err.message });
     });
   },
 
   loadMore: function () {
-    return this.load(this.data.page + 1);
+    var self = this;
+    return self.fetch(self.data.page + 1).catch(function (err) { self.setData({ loadError: err.message }); });
   }
-});
+}));

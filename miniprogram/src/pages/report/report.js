@@ -1,27 +1,22 @@
-var api = require('../../utils/request');
-var auth = require('../../utils/auth');
+var meApi = require('../../api/me');
+var page = require('../../utils/page');
+var subscribe = require('../../utils/subscribe');
 var format = require('../../utils/format');
 var location = require('../../utils/location');
 
-Page({
+Page(page.member({
   data: {
-    monthLabel: '', city: '', address: '', employer: '', withLocation: true,
-    errors: {}, locationNote: '', submitting: false, history: []
+    monthLabel: '', city: '', address: '', employer: '', withLocation: true, locationNote: '', history: [], reported: false
   },
 
   onLoad: function () {
     this.setData({ monthLabel: format.formatMonth(format.currentMonth()) });
   },
 
-  onShow: function () {
-    this.loadHistory();
-  },
-
-  loadHistory: function () {
+  // The form works without its history: a failed load leaves the fields empty.
+  load: function () {
     var self = this;
-    return auth.ready().then(function () {
-      return api.request({ url: '/api/v1/me/reports?page=1', toast: false });
-    }).then(function (body) {
+    return meApi.reports(1).then(function (body) {
       var reports = body.items;
       var latest = reports[0];
       var patch = {
@@ -36,13 +31,7 @@ Page({
         patch.employer = latest.employer || '';
       }
       self.setData(patch);
-    }, function () { /* the form works without history */ });
-  },
-
-  onInput: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
+    });
   },
 
   toggleLocation: function () {
@@ -71,17 +60,22 @@ Page({
   submit: function () {
     if (this.data.submitting || !this.validate()) return Promise.resolve();
     var self = this;
-    self.setData({ submitting: true, locationNote: '' });
-    return self.position().then(function (pos) {
-      var body = { city: self.data.city.trim(), address: self.data.address.trim(), employer: self.data.employer.trim() };
-      if (pos) { body.lat = pos.lat; body.lng = pos.lng; }
-      return api.request({ url: '/api/v1/me/reports', method: 'POST', data: body });
-    }).then(function () {
-      self.setData({ submitting: false });
-      wx.showToast({ title: '报到成功', icon: 'success' });
-      return self.loadHistory();
-    }, function (err) {
-      self.setData({ submitting: false, errors: api.fieldErrors(err) });
+    self.setData({ locationNote: '' });
+    return self.act(function () {
+      return self.position().then(function (pos) {
+        var body = { city: self.data.city.trim(), address: self.data.address.trim(), employer: self.data.employer.trim() };
+        if (pos) { body.lat = pos.lat; body.lng = pos.lng; }
+        return meApi.submitReport(body);
+      }).then(function () {
+        wx.showToast({ title: '报到成功', icon: 'success' });
+        self.setData({ reported: true });
+        return self.reload();
+      });
     });
+  },
+
+  // Offered after reporting in: WeChat asks for the grant only from a tap.
+  askReminders: function () {
+    return subscribe.askForReminders();
   }
-});
+}));

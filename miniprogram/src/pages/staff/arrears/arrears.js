@@ -1,4 +1,6 @@
-var api = require('../../../utils/request');
+var duesApi = require('../../../api/dues');
+var page = require('../../../utils/page');
+var session = require('../../../utils/session');
 var format = require('../../../utils/format');
 
 // A row of GET /branches/{id}/dues/arrears `members`: {member_id, name, paid_through, unpaid_since, months_unpaid}.
@@ -13,22 +15,15 @@ function toRow(r) {
   };
 }
 
-Page({
-  data: { rows: [], loadError: '' },
+Page(page.staff({
+  data: { rows: [] },
 
-  onShow: function () {
-    var me = wx.getStorageSync('staff_me') || {};
-    var branchId = me.scope && me.scope.type === 'branch' ? me.scope.id : null;
+  load: function () {
+    var branchId = session.staffBranchId();
     var self = this;
-    if (!branchId) {
-      self.setData({ loadError: '请用支部书记账号查看本支部的欠费名单' });
-      return Promise.resolve();
-    }
-    return api.request({ url: '/api/v1/branches/' + branchId + '/dues/arrears', staff: true, toast: false })
-      .then(function (body) {
-        self.setData({ loadError: '', rows: body.members.map(toRow) });
-      }, function (err) {
-        self.setData({ loadError: err.message });
-      });
+    if (!branchId) return Promise.reject({ message: '请用支部书记账号查看本支部的欠费名单' });
+    return duesApi.arrears(branchId).then(function (body) {
+      self.setData({ rows: body.members.map(toRow) });
+    });
   }
-});
+}));

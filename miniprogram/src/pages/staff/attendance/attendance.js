@@ -1,5 +1,7 @@
 var config = require('../../../config');
-var api = require('../../../utils/request');
+var eventsApi = require('../../../api/events');
+var page = require('../../../utils/page');
+var doc = require('../../../utils/document');
 var format = require('../../../utils/format');
 
 // One row of the attendance lists: {member: {id, name}, checked_in_at, late, manual, leave_reason, …}.
@@ -11,7 +13,7 @@ function person(row) {
 }
 
 // Live attendance: polled while the page is visible, stopped as soon as it is hidden.
-Page({
+Page(page.staff({
   data: { eventId: null, present: [], onLeave: [], absent: [], leaves: [], stale: false },
 
   onLoad: function (query) {
@@ -20,12 +22,12 @@ Page({
     this.setData({ eventId: this.eventId });
   },
 
-  onShow: function () {
+  load: function () {
     var self = this;
     self.loadLeaves();
-    self.poll();
     if (self.timer) clearInterval(self.timer);
     self.timer = setInterval(function () { self.poll(); }, config.attendancePollMs);
+    return self.poll();
   },
 
   onHide: function () {
@@ -43,7 +45,7 @@ Page({
 
   poll: function () {
     var self = this;
-    return api.request({ url: '/api/v1/events/' + self.eventId + '/attendance', staff: true, toast: false, retry: false })
+    return eventsApi.attendance(self.eventId)
       .then(function (body) {
         self.setData({
           stale: false,
@@ -58,7 +60,7 @@ Page({
 
   loadLeaves: function () {
     var self = this;
-    return api.request({ url: '/api/v1/events/' + self.eventId + '/leaves', staff: true, toast: false })
+    return eventsApi.leaves(self.eventId)
       .then(function (body) {
         var pending = body.items.filter(function (l) { return l.status === 'pending'; });
         self.setData({
@@ -72,13 +74,28 @@ Page({
   decide: function (e) {
     var self = this;
     var d = e.currentTarget.dataset;
-    return api.request({
-      url: '/api/v1/leaves/' + d.id + '/decision', method: 'POST', staff: true,
-      data: { approve: d.approve === true || d.approve === 'true' }
-    }).then(function () {
-      wx.showToast({ title: '已处理', icon: 'success' });
-      self.setData({ leaves: self.data.leaves.filter(function (l) { return l.id !== d.id; }) });
-      return self.poll();
-    }, function () { /* toast already shown */ });
+    return self.act(function () {
+      return eventsApi.decideLeave(d.id, d.approve === true || d.approve === 'true').then(function () {
+        wx.showToast({ title: '已处理', icon: 'success' });
+        self.setData({ leaves: self.data.leaves.filter(function (l) { return l.id !== d.id; }) });
+        return self.poll();
+      });
+    });
+  },
+
+  // The sheet for the meeting record, opened in WeChat's viewer to forward or print.
+  shareSheet: function () {
+    var self = this;
+    return self.act(function () {
+      return doc.open(eventsApi.downloadAttendanceSheet(self.eventId), 'xlsx');
+    });
+  },
+
+  goManual: function (e) {
+    var d = e.currentTarget.dataset;
+    wx.navigateTo({
+      url: '/pages/staff/manual-checkin/manual-checkin?event_id=' + this.eventId + '&member_id=' + d.id +
+        '&name=' + encodeURIComponent(d.name)
+    });
   }
-});
+}));

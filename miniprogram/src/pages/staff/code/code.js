@@ -1,10 +1,11 @@
 var config = require('../../../config');
-var api = require('../../../utils/request');
+var eventsApi = require('../../../api/events');
+var page = require('../../../utils/page');
 
 var CODE_LIFETIME_MS = 60000;
 
 // The rotating code, full screen, refreshed well before its 60 s expiry while the page is visible.
-Page({
+Page(page.staff({
   data: { eventId: null, src: '', stale: false },
 
   onLoad: function (query) {
@@ -14,10 +15,10 @@ Page({
     this.setData({ eventId: this.eventId });
   },
 
-  onShow: function () {
+  load: function () {
     this.visible = true;
     wx.setKeepScreenOn({ keepScreenOn: true });
-    this.refresh();
+    return this.refresh();
   },
 
   onHide: function () {
@@ -44,7 +45,7 @@ Page({
   refresh: function () {
     var self = this;
     if (!self.visible) return Promise.resolve();
-    return api.download('/api/v1/events/' + self.eventId + '/checkin-code?format=png', true).then(function (res) {
+    return eventsApi.downloadCheckinCode(self.eventId).then(function (res) {
       if (!self.visible) return;
       self.loadedAt = Date.now();
       self.setData({ src: res.tempFilePath, stale: false });
@@ -64,4 +65,4 @@ Page({
   goAttendance: function () {
     wx.navigateTo({ url: '/pages/staff/attendance/attendance?event_id=' + this.eventId });
   }
-});
+}));

@@ -1,4 +1,6 @@
-var api = require('../../../utils/request');
+var duesApi = require('../../../api/dues');
+var memberPicker = require('../../../utils/member-picker');
+var page = require('../../../utils/page');
 var money = require('../../../utils/money');
 
 var CATEGORIES = [
@@ -23,33 +25,18 @@ function amountFen(category, text) {
   return money.parseYuanToFen(s);
 }
 
-Page({
-  data: {
-    q: '', results: [], member: null, year: new Date().getFullYear(), categories: CATEGORIES, categoryIndex: 0,
-    base: '', amount: '', reason: '', errors: {}, saving: false, resultText: ''
-  },
-
-  onInput: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
-  },
+Page(page.staff(Object.assign({}, memberPicker.methods, {
+  data: Object.assign({
+    year: new Date().getFullYear(), categories: CATEGORIES, categoryIndex: 0, base: '', amount: '', reason: '', resultText: ''
+  }, memberPicker.data),
+  loadOn: 'none',
 
   onCategory: function (e) {
     this.setData({ categoryIndex: Number(e.detail.value), errors: {}, resultText: '' });
   },
 
-  search: function () {
-    var self = this;
-    var q = encodeURIComponent(self.data.q.trim());
-    return api.request({ url: '/api/v1/members?q=' + q, staff: true }).then(function (body) {
-      self.setData({ results: body.items, member: null, resultText: '' });
-      if (!self.data.results.length) wx.showToast({ title: '没有找到', icon: 'none' });
-    }, function () {});
-  },
-
-  pick: function (e) {
-    this.setData({ member: this.data.results[e.currentTarget.dataset.index], results: [], resultText: '', errors: {} });
+  onMemberPicked: function () {
+    this.setData({ resultText: '' });
   },
 
   save: function () {
@@ -71,13 +58,11 @@ Page({
     this.setData({ errors: errors, resultText: '' });
     if (Object.keys(errors).length) return Promise.resolve();
     var self = this;
-    self.setData({ saving: true });
-    return api.request({ url: '/api/v1/members/' + self.data.member.id + '/dues-standard', method: 'PUT', data: body, staff: true })
-      .then(function (result) {
+    return self.act(function () {
+      return duesApi.setStandard(self.data.member.id, body).then(function (result) {
         var rate = percentText(result.rate) ? '，比例 ' + percentText(result.rate) : '';
-        self.setData({ saving: false, resultText: '已保存：每月 ' + money.formatFen(result.monthly_fen) + rate });
-      }, function (err) {
-        self.setData({ saving: false, errors: api.fieldErrors(err) });
+        self.setData({ resultText: '已保存：每月 ' + money.formatFen(result.monthly_fen) + rate });
       });
+    });
   }
-});
+})));

@@ -1,22 +1,20 @@
-var api = require('../../../utils/request');
+var eventsApi = require('../../../api/events');
+var page = require('../../../utils/page');
+var session = require('../../../utils/session');
 var format = require('../../../utils/format');
 var wxp = require('../../../utils/wxp');
 
 var RADII = [100, 200, 300, 500, 1000].map(function (m) { return { value: m, label: m + ' 米' }; });
 
-function todayBeijing() {
-  var d = new Date(Date.now() + 8 * 3600 * 1000);
-  return d.getUTCFullYear() + '-' + format.pad(d.getUTCMonth() + 1) + '-' + format.pad(d.getUTCDate());
-}
-
-Page({
+Page(page.staff({
   data: {
     kinds: format.EVENT_KINDS, kindIndex: 4, title: '', today: '', date: '', startTime: '09:00', endTime: '11:00',
-    place: '', lat: null, lng: null, radii: RADII, radiusIndex: 2, errors: {}, submitting: false
+    place: '', lat: null, lng: null, radii: RADII, radiusIndex: 2
   },
+  loadOn: 'none',
 
   onLoad: function () {
-    var today = todayBeijing();
+    var today = format.today();
     this.setData({ today: today, date: today });
   },
 
@@ -28,17 +26,6 @@ Page({
     this.setData({ radiusIndex: Number(e.detail.value) });
   },
 
-  onInput: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
-  },
-
-  onPicker: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
-  },
 
   choosePlace: function () {
     var self = this;
@@ -51,18 +38,13 @@ Page({
     });
   },
 
-  branchId: function () {
-    var me = wx.getStorageSync('staff_me') || {};
-    return me.scope && me.scope.type === 'branch' ? me.scope.id : null;
-  },
-
   validate: function () {
     var d = this.data;
     var errors = {};
     if (!d.title.trim()) errors.title = '请填写会议名称';
     if (d.endTime <= d.startTime) errors.ends_at = '结束时间要晚于开始时间';
     if (d.lat === null) errors.location = '请在地图上选择会场';
-    if (!this.branchId()) errors.title = errors.title || '只有支部书记账号可以创建会议';
+    if (!session.staffBranchId()) errors.title = errors.title || '只有支部书记账号可以创建会议';
     this.setData({ errors: errors });
     return Object.keys(errors).length === 0;
   },
@@ -72,7 +54,7 @@ Page({
     var d = this.data;
     var kind = d.kinds[d.kindIndex].value;
     var body = {
-      branch_id: this.branchId(),
+      branch_id: session.staffBranchId(),
       kind: kind,
       title: d.title.trim(),
       place_name: d.place,
@@ -80,15 +62,11 @@ Page({
       ends_at: format.beijingIso(d.date, d.endTime),
       location: { lat: d.lat, lng: d.lng, radius_m: d.radii[d.radiusIndex].value }
     };
-    var self = this;
-    self.setData({ submitting: true });
-    return api.request({ url: '/api/v1/events', method: 'POST', data: body, staff: true })
-      .then(function (event) {
-        self.setData({ submitting: false });
+    return this.act(function () {
+      return eventsApi.create(body).then(function (event) {
         wx.showToast({ title: '会议已创建', icon: 'success' });
         wx.redirectTo({ url: '/pages/staff/code/code?event_id=' + event.id });
-      }, function (err) {
-        self.setData({ submitting: false, errors: api.fieldErrors(err) });
       });
+    });
   }
-});
+}));

@@ -1,18 +1,15 @@
-var api = require('../../../utils/request');
+var staffApi = require('../../../api/staff');
+var page = require('../../../utils/page');
+var session = require('../../../utils/session');
 
 var MESSAGES = {
   bad_credentials: '账号或密码不对，请重新输入。',
   account_locked: '密码输错次数太多，账号已暂时锁定，请15分钟后再试。'
 };
 
-Page({
-  data: { username: '', password: '', errors: {}, message: '', submitting: false },
-
-  onInput: function (e) {
-    var patch = {};
-    patch[e.currentTarget.dataset.field] = e.detail.value;
-    this.setData(patch);
-  },
+Page(page.open({
+  data: { username: '', password: '' },
+  loadOn: 'none',
 
   submit: function () {
     var username = this.data.username.trim();
@@ -22,17 +19,13 @@ Page({
     this.setData({ errors: errors, message: '' });
     if (Object.keys(errors).length) return Promise.resolve();
     var self = this;
-    self.setData({ submitting: true });
-    return api.request({
-      url: '/api/v1/staff/login', method: 'POST', auth: false, toast: false,
-      data: { username: username, password: self.data.password }
-    }).then(function (body) {
-      api.setToken(body.token, true);
-      wx.setStorageSync('staff_roles', body.roles || []);
-      self.setData({ submitting: false, password: '' });
-      wx.redirectTo({ url: '/pages/staff/home/home' });
-    }, function (err) {
-      self.setData({ submitting: false, errors: api.fieldErrors(err), message: MESSAGES[err.code] || err.message });
-    });
+    return self.act(function () {
+      return staffApi.login(username, self.data.password).then(function (body) {
+        session.setToken(body.token, true);
+        session.setRoles(body.roles, true);
+        self.setData({ password: '' });
+        wx.redirectTo({ url: '/pages/staff/home/home' });
+      });
+    }, { inline: true, messages: MESSAGES });
   }
-});
+}));
