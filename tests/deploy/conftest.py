@@ -32,16 +32,16 @@ class Stack:
         return stack.Https(self.nginx_port, self.tmp / "fullchain.pem", source)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def deploy_tmp(tmp_path_factory) -> Path:
     if not os.access(stack.NGINX, os.X_OK):
         pytest.fail(f"nginx was not found at {stack.NGINX}: install it with `apt-get install -y nginx`")
     return tmp_path_factory.mktemp("deploy")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def running(_schema, deploy_tmp) -> Stack:
-    """nginx → gunicorn, started once per module (tests reset the tables through the `app` fixture)."""
+    """nginx → gunicorn, started once for all deploy tests (tests reset the tables through the `app` fixture)."""
     public_port = stack.free_port()
     gunicorn, gport = stack.start_gunicorn(deploy_tmp, gunicorn_env(public_port), WORKERS)
     try:
