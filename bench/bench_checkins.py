@@ -28,13 +28,13 @@ def seed(app, members: int) -> tuple[int, list[str]]:
     """One mobile branch, `members` members with WeChat accounts and tokens, one event happening now."""
     from sqlalchemy import insert
 
-    from server.auth.models import WechatAccount
-    from server.auth.tokens import MEMBER_TOKEN_TTL, Principal, issue
     from server.checkins.models import Event
     from server.common.crypto import encrypt, lookup_hash
     from server.common.timeutil import utcnow
+    from server.core.accounts import WechatAccount
+    from server.core.members import Member
+    from server.core.tokens import MEMBER_TOKEN_TTL, Principal, issue
     from server.extensions import db
-    from server.members.models import Member
 
     with app.app_context():
         township, mobile, village = common.seed_township()

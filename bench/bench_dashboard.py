@@ -141,7 +141,7 @@ def bench_rollup(app, args, figures: dict) -> float:
 
 def bench_requests(app, args, figures: dict) -> dict:
     """First-call and p50/p99 latency of the county view and one township drill-down; returns p50/p99 by view."""
-    from server.auth.tokens import STAFF_TOKEN_TTL, Principal, issue
+    from server.core.tokens import STAFF_TOKEN_TTL, Principal, issue
 
     client = app.test_client()
     with app.app_context():

@@ -31,10 +31,10 @@ def seed(app, orders: int) -> list[str]:
 
     from server.common.crypto import lookup_hash
     from server.common.timeutil import current_month, month_add, utcnow
+    from server.core.members import Member
     from server.dues.models import DuesMonthClaim, DuesOrder
     from server.dues.service import add_standard
     from server.extensions import db
-    from server.members.models import Member
 
     notices = []
     cfg = app.config

@@ -67,7 +67,7 @@ def stream(client, key: tuple[str, str]) -> tuple[int, float, int]:
 
 def main(argv=None) -> None:
     from server.extensions import db
-    from server.sync import sequencer, service
+    from server.sync import feed, sequencer, service
 
     args = common.arguments(__doc__, FULL, QUICK, argv=argv)
     app, _ = common.fresh_app("sync", TESTING=True)
@@ -116,7 +116,7 @@ def main(argv=None) -> None:
                                                   f"{total / seconds:,.0f} changes/s, "
                                                   f"{seconds / calls * 1000:.1f} ms/request")
         started = time.perf_counter()
-        digest = service.digest(town_key, "2026-03")
+        digest = feed.digest(town_key, "2026-03")
         figures["digest (township, 1 month)"] = (f"{time.perf_counter() - started:.2f} s "
                                                  f"({digest['checkins']:,} check-ins)")
         db.session.remove()

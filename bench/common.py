@@ -328,10 +328,10 @@ def load_figures(service_label: str, service: LoadResult, bare: LoadResult, args
 
 def seed_township():
     """One township with its mobile branch and a home village branch (inside an app context, flushed)."""
+    from server.core.orgs import Branch, Township, default_county
     from server.extensions import db
-    from server.orgs.models import Branch, Township
 
-    township = Township(name="压测镇")
+    township = Township(county_id=default_county().id, name="压测镇")
     db.session.add(township)
     db.session.flush()
     mobile = Branch(township_id=township.id, kind="mobile", name="压测镇流动党员党支部")

@@ -25,8 +25,8 @@ TOWNSHIPS = ["金山镇", "西斗铺镇", "蒋家堰镇", "城关镇", "龙潭�
 
 def write_roster(rows: int, path: Path) -> None:
     """A roster CSV of `rows` distinct members, in the CONTRACT §2 columns."""
+    from server.common.idcard import check_digit
     from server.members import roster
-    from server.members.idcard import check_digit
 
     rng = random.Random(7)
     lines = [",".join(roster.HEADER)]

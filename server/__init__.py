@@ -1,19 +1,35 @@
 """流动党员之家: the Flask service for mobile party members, their branches, townships and county."""
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 
+import swagger_ui_bundle
 from flask import Flask, jsonify, send_from_directory
 from sqlalchemy import text
 from werkzeug.routing import IntegerConverter
 
+from server import (
+    auth,
+    checkins,
+    core,
+    dashboard,
+    demo,
+    dues,
+    errors,
+    jobs,
+    members,
+    orgs,
+    sync,
+    wechat,
+)
 from server.config import load_config
 from server.extensions import api, db, migrate
+from server.store import get_redis
 
-# Each feature package exposes init_app(app) registering its blueprints and commands.
-FEATURES = ("jobs", "wechat", "audit", "auth", "orgs", "members", "checkins", "dues", "sync", "dashboard", "demo")
+# Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
+# the features (peers, in any order), then the demo seed that builds on all of them.
+PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, demo)
 
 
 class RecordIdConverter(IntegerConverter):
@@ -45,20 +61,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         "syncSignature": {"type": "apiKey", "in": "header", "name": "X-Sync-Signature"},
     }}})
 
-    from server import errors
-
     errors.init_app(app)
-    for name in FEATURES:
-        importlib.import_module(f"server.{name}").init_app(app)
+    for package in PACKAGES:
+        package.init_app(app)
     _register_platform_routes(app)
     return app
 
 
 def _register_platform_routes(app: Flask) -> None:
-    import swagger_ui_bundle
-
-    from server.store import get_redis
-
     @app.get("/healthz")
     def healthz():
         """Liveness and readiness: the database and Redis answer."""

@@ -76,6 +76,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
         "WECHAT_EMULATOR": emulator,
         "PUBLIC_BASE_URL": public_base,
+        # The county of a one-county deployment, created with the first county admin or roster import.
+        "COUNTY_NAME": env.get("COUNTY_NAME", "本县"),
         # Webhooks to loopback/private addresses: allowed in development (a township server on the LAN of a
         # test bench), refused in production unless set explicitly.
         "SYNC_WEBHOOK_ALLOW_PRIVATE": env.get("SYNC_WEBHOOK_ALLOW_PRIVATE", "0" if production else "1") == "1",

@@ -7,6 +7,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from server.errors import BadRequest
+
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -31,8 +33,6 @@ class JsonBodyParser(FlaskParser):
 
     def _raw_load_json(self, req):
         if not is_json_request(req) and req.get_data(cache=True):
-            from server.errors import BadRequest
-
             raise BadRequest("请求格式不正确，请发送 JSON")
         return super()._raw_load_json(req)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 
 import pytest
+import sqlalchemy as sa
 from flask import has_app_context
 from flask.testing import FlaskClient
-import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from server import create_app
@@ -131,5 +131,12 @@ def ctx(app):
 
 # Factories live in tests/factories.py; re-exported for convenience.
 from tests.factories import (  # noqa: E402,F401
-    bearer, make_branch, make_id_number, make_member, make_phone, make_township, member_token, staff_token,
+    bearer,
+    make_branch,
+    make_id_number,
+    make_member,
+    make_phone,
+    make_township,
+    member_token,
+    staff_token,
 )

@@ -13,7 +13,7 @@ _counter = itertools.count(1)
 
 def make_id_number(born: date | None = None) -> str:
     """A valid 18-character resident ID number (right check digit)."""
-    from server.members.idcard import check_digit
+    from server.common.idcard import check_digit
 
     born = born or date(1970 + random.randrange(30), random.randrange(1, 13), random.randrange(1, 28))
     first17 = f"420{random.randrange(100, 999)}{born:%Y%m%d}{random.randrange(100, 999)}"
@@ -25,16 +25,16 @@ def make_phone() -> str:
 
 
 def make_township(name: str | None = None):
-    from server.orgs.models import Township
+    from server.core.orgs import Township, default_county
 
-    township = Township(name=name or f"测试镇{next(_counter)}")
+    township = Township(county_id=default_county().id, name=name or f"测试镇{next(_counter)}")
     db.session.add(township)
     db.session.commit()
     return township
 
 
 def make_branch(township=None, kind: str = "mobile", name: str | None = None):
-    from server.orgs.models import Branch
+    from server.core.orgs import Branch
 
     township = township or make_township()
     label = "流动党员党支部" if kind == "mobile" else "村党支部"
@@ -47,7 +47,7 @@ def make_branch(township=None, kind: str = "mobile", name: str | None = None):
 def make_member(mobile_branch=None, **fields):
     """A roster member of a mobile branch (and a home village branch in the same township)."""
     from server.common.crypto import lookup_hash
-    from server.members.models import Member
+    from server.core.members import Member
 
     mobile_branch = mobile_branch or make_branch()
     village = fields.pop("village_branch", None) or make_branch(mobile_branch.township, kind="village")
@@ -67,9 +67,9 @@ def make_member(mobile_branch=None, **fields):
 
 def member_token(member=None, openid: str | None = None) -> str:
     """A live member token for a WeChat account bound to `member` (unbound when None)."""
-    from server.auth.models import WechatAccount
-    from server.auth.tokens import MEMBER_TOKEN_TTL, Principal, issue
     from server.common.timeutil import utcnow
+    from server.core.accounts import WechatAccount
+    from server.core.tokens import MEMBER_TOKEN_TTL, Principal, issue
 
     account = WechatAccount(openid=openid or "o" + secrets.token_hex(12),
                             member_id=member.id if member else None,
@@ -83,9 +83,12 @@ def member_token(member=None, openid: str | None = None) -> str:
 
 def staff_token(role: str = "county_admin", scope_id: int | None = None, username: str | None = None) -> str:
     """A live staff token (the user is created with a throw-away password hash)."""
-    from server.auth.models import StaffUser
-    from server.auth.tokens import STAFF_TOKEN_TTL, Principal, issue
+    from server.core.accounts import StaffUser
+    from server.core.orgs import default_county
+    from server.core.tokens import STAFF_TOKEN_TTL, Principal, issue
 
+    if role == "county_admin" and scope_id is None:
+        scope_id = default_county().id
     user = StaffUser(username=username or f"staff{next(_counter)}", password_hash="!", role=role, scope_id=scope_id)
     db.session.add(user)
     db.session.commit()

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from server.auth import service
-from server.auth.models import STAFF_ROLES
+from server.core.accounts import STAFF_ROLES
 
 staff_cli = AppGroup("staff", help="Staff accounts (county admin, township admin, branch secretary).")
 

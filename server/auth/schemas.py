@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from server.auth.models import STAFF_ROLES
+from server.common import idcard
 from server.common.schemas import StrictSchema
-from server.members.schemas import MemberOut
+from server.core.accounts import STAFF_ROLES
+from server.core.schemas import MemberOut
 
 
 class WechatLoginIn(StrictSchema):
@@ -28,8 +29,6 @@ class BindIn(StrictSchema):
 
     @validates_schema
     def _check(self, data, **kwargs):
-        from server.members import idcard
-
         if "name" in data and not data["name"].strip():
             raise ValidationError("请填写姓名", "name")
         if "id_number" in data and not idcard.is_valid(data["id_number"]):

@@ -11,24 +11,28 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.audit import service as audit
-from server.auth import tokens
-from server.auth.models import STAFF_ROLES, StaffUser, WechatAccount
-from server.auth.tokens import MEMBER_TOKEN_TTL, STAFF_TOKEN_TTL, Principal
-from server.common import ratelimit
+from server.common import idcard, ratelimit
 from server.common.crypto import lookup_hash
 from server.common.requestinfo import client_ip
 from server.common.timeutil import utcnow
+from server.core import audit, tokens
+from server.core.accounts import STAFF_ROLES, StaffUser, WechatAccount
+from server.core.member_changes import record_member_upserted
+from server.core.members import Member
+from server.core.orgs import Branch, County, Township, default_county
+from server.core.tokens import MEMBER_TOKEN_TTL, STAFF_TOKEN_TTL, Principal
 from server.errors import (
-    AppError, Conflict, Forbidden, NotFound, RateLimited, ServiceUnavailable, Unauthorized, Unprocessable,
+    AppError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    ServiceUnavailable,
+    Unauthorized,
+    Unprocessable,
 )
 from server.extensions import db
-from server.members import idcard
-from server.members.models import Member
-from server.members.service import snapshot
-from server.orgs.models import Branch, Township
 from server.store import get_redis
-from server.sync.outbox import record_change
 from server.wechat import gateway
 
 log = logging.getLogger(__name__)
@@ -167,7 +171,7 @@ def bind(principal: Principal, name: str, id_number: str, phone_code: str | None
                  {"wechat_account_id": account.id, "phone_updated": phone is not None})
     try:
         db.session.flush()
-        record_change("member.upserted", member, snapshot(member))
+        record_member_upserted(member)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -265,7 +269,8 @@ def staff_profile(principal: Principal) -> dict:
     if user is None or not user.is_active:
         tokens.revoke(principal)
         raise Unauthorized("账号已停用，请联系管理员")
-    scope = {"type": "county", "id": None, "name": "全县"}
+    county = db.session.get(County, user.scope_id) if user.role == "county_admin" and user.scope_id else None
+    scope = {"type": "county", "id": user.scope_id, "name": county.name if county else "全县"}
     if user.role == "township_admin":
         township = db.session.get(Township, user.scope_id)
         scope = {"type": "township", "id": user.scope_id, "name": township.name if township else None}
@@ -276,13 +281,19 @@ def staff_profile(principal: Principal) -> dict:
             "role": user.role, "scope": scope}
 
 
-def validate_staff_scope(role: str, scope_id: int | None) -> None:
-    """A township admin needs a township, a secretary a mobile branch, the county nothing."""
+def validate_staff_scope(role: str, scope_id: int | None) -> int:
+    """The scope id a new staff user gets: a township admin names a township, a secretary a mobile branch,
+    a county admin a county (or, without one, the county of a one-county deployment)."""
     if role not in STAFF_ROLES:
         raise ValueError(f"角色必须是 {', '.join(STAFF_ROLES)} 之一")
     if role == "county_admin":
-        if scope_id is not None:
-            raise ValueError("县级管理员不需要 --scope")
+        if scope_id is None:
+            try:
+                return default_county().id
+            except LookupError as err:
+                raise ValueError("本系统有多个县：县级管理员需要 --scope 指定县的 id") from err
+        if db.session.get(County, scope_id) is None:
+            raise ValueError("县级管理员的 --scope 应为一个存在的县 id")
     elif role == "township_admin":
         if scope_id is None or db.session.get(Township, scope_id) is None:
             raise ValueError("乡镇管理员需要 --scope 指定一个存在的乡镇 id")
@@ -290,6 +301,7 @@ def validate_staff_scope(role: str, scope_id: int | None) -> None:
         branch = db.session.get(Branch, scope_id) if scope_id is not None else None
         if branch is None or branch.kind != "mobile":
             raise ValueError("支部书记需要 --scope 指定一个存在的流动党员党支部 id")
+    return scope_id
 
 
 def validate_password(password: str) -> None:
@@ -303,7 +315,7 @@ def create_staff(username: str, role: str, scope_id: int | None, password: str,
     username = username.strip()
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{3,64}", username):
         raise ValueError("用户名须为 3–64 位字母、数字或 _ . -")
-    validate_staff_scope(role, scope_id)
+    scope_id = validate_staff_scope(role, scope_id)
     validate_password(password)
     if db.session.execute(select(StaffUser.id).where(func.lower(StaffUser.username) == username.lower())).first():
         raise ValueError(f"用户名 {username} 已存在")

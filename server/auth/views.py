@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 from server.auth import service
-from server.auth.guards import current_principal, login_required, staff_required
 from server.auth.schemas import (
-    BindIn, BindOut, LoginOut, StaffLoginIn, StaffLoginOut, StaffMeOut, WechatLoginIn,
+    BindIn,
+    BindOut,
+    LoginOut,
+    StaffLoginIn,
+    StaffLoginOut,
+    StaffMeOut,
+    WechatLoginIn,
 )
 from server.common.schemas import ErrorOut
+from server.core.guards import current_principal, login_required, staff_required
 from server.extensions import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录、绑定与工作人员账号")

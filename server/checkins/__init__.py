@@ -1,12 +1,11 @@
 """The checkins feature: meetings, rotating check-in codes, check-ins, leave, attendance and reminders."""
+from server.checkins import models, tasks  # noqa: F401
+from server.checkins.views import blp
+from server.extensions import api
 
 
 def init_app(app) -> None:
     """Register the checkins models, blueprint, configuration defaults and periodic jobs."""
-    from server.checkins import models, tasks  # noqa: F401
-    from server.checkins.views import blp
-    from server.extensions import api
-
     for name, default in DEFAULTS.items():
         app.config.setdefault(name, default)
     api.register_blueprint(blp)

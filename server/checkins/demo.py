@@ -9,11 +9,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from server.checkins.models import Checkin, Event, ExpectedAttendee, LeaveRequest
-from server.checkins.service import _live_expected, _record_checkin, _record_leave, quarter_months
+from server.checkins.service import (
+    _live_expected,
+    _record_checkin,
+    _record_leave,
+    quarter_months,
+)
 from server.common.timeutil import SHANGHAI, local, utcnow
+from server.core.members import Member
+from server.core.orgs import Branch
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch
 
 # Venues in the city where the county's members work (GCJ-02).
 VENUES = (

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.timeutil import UTCDateTime, utcnow
+from server.core.members import Member
+from server.core.orgs import Branch
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch
 
 EVENT_KINDS = {
     "branch_assembly": "支部党员大会",

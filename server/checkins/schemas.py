@@ -10,7 +10,14 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.checkins.models import EVENT_KINDS
-from server.common.schemas import Instant, Month, OrgRef, PageOut, PageQuery, StrictSchema  # noqa: F401 - PageQuery re-used by views
+from server.common.schemas import (  # noqa: F401 - PageQuery re-used by views
+    Instant,
+    Month,
+    OrgRef,
+    PageOut,
+    PageQuery,
+    StrictSchema,
+)
 
 _QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 GCJ02 = "GCJ-02 (wx.getLocation type 'gcj02')"

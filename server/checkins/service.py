@@ -17,23 +17,28 @@ from sqlalchemy import insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from server.audit import service as audit
-from server.auth import scope
-from server.auth.models import WechatAccount
-from server.auth.tokens import Principal
 from server.checkins import codes
 from server.checkins.models import (
-    EVENT_KINDS, Checkin, Event, ExpectedAttendee, LeaveRequest, Reminder, SubscriptionGrant,
+    EVENT_KINDS,
+    Checkin,
+    Event,
+    ExpectedAttendee,
+    LeaveRequest,
+    Reminder,
+    SubscriptionGrant,
 )
 from server.common import ratelimit
 from server.common.pagination import paginate
 from server.common.timeutil import isoformat, local, month_bounds, month_of, utcnow
+from server.core import audit, scope
+from server.core.accounts import WechatAccount
+from server.core.members import Member
+from server.core.orgs import Branch
+from server.core.outbox import record_change
+from server.core.tokens import Principal
 from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch
 from server.store import get_redis
-from server.sync.outbox import record_change
 from server.wechat import gateway
 
 CHECKIN_PAGE = "pages/checkin/checkin"

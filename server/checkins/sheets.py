@@ -1,14 +1,12 @@
 """The printable meeting-record sheet (会议记录签到表) of one event, as XLSX."""
 from __future__ import annotations
 
-from io import BytesIO
-
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from server.common.timeutil import local
+from server.common.xlsx import workbook_bytes
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FONT = "宋体"
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -99,19 +97,7 @@ def attendance_xlsx(result) -> bytes:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    _no_formulas(ws)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _no_formulas(ws) -> None:
-    """Every cell is data: openpyxl stores a string starting with "=" as a formula, and a leave reason or a
-    title typed by a member or secretary (=HYPERLINK(...)) would then run in the secretary's Excel."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                cell.data_type = "s"
+    return workbook_bytes(wb)
 
 
 def _absence_reason(row) -> str:

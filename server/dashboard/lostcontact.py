@@ -10,19 +10,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
-from server.audit import service as audit
-from server.auth import scope
-from server.auth.models import StaffUser
-from server.auth.tokens import Principal
 from server.common.pagination import paginate
 from server.common.timeutil import utcnow
+from server.core import audit, scope
+from server.core.accounts import actor_name
+from server.core.member_changes import apply_status
+from server.core.members import Member
+from server.core.orgs import Branch
+from server.core.tokens import Principal
 from server.dashboard.models import LostContactFlag
 from server.dashboard.rollup import insert_ignore
 from server.errors import Conflict, NotFound
 from server.extensions import db
-from server.members.models import Member
-from server.members.service import apply_status
-from server.orgs.models import Branch
 
 QUIET_FOR = timedelta(days=183)
 
@@ -79,11 +78,6 @@ def list_flags(principal: Principal, branch_id: int | None, state: str, page: in
     return result
 
 
-def _actor(principal: Principal) -> str:
-    user = db.session.get(StaffUser, principal.subject_id)
-    return user.username if user else f"staff:{principal.subject_id}"
-
-
 def _open_flag(principal: Principal, member_id: int) -> tuple[Member, LostContactFlag]:
     member = scope.require_member(principal, db.session.get(Member, member_id, with_for_update=True))
     flag = db.session.execute(
@@ -107,7 +101,7 @@ def confirm(principal: Principal, member_id: int, reason: str) -> dict:
     member, flag = _open_flag(principal, member_id)
     if member.status != "active":
         raise Conflict("该党员当前不是正常状态，无法确认失联", code="member_not_active", status_now=member.status)
-    actor = _actor(principal)
+    actor = actor_name(principal)
     apply_status(member, "lost_contact", reason, actor)
     _resolve(flag, "confirmed", actor, reason)
     audit.record("lost_contact.confirmed", "member", member.id, {"flag_id": flag.id, "reason": reason})
@@ -118,7 +112,7 @@ def confirm(principal: Principal, member_id: int, reason: str) -> dict:
 def dismiss(principal: Principal, member_id: int, reason: str) -> dict:
     """The secretary is in touch with the member: close the flag, status unchanged."""
     member, flag = _open_flag(principal, member_id)
-    actor = _actor(principal)
+    actor = actor_name(principal)
     _resolve(flag, "dismissed", actor, reason)
     audit.record("lost_contact.dismissed", "member", member.id, {"flag_id": flag.id, "reason": reason})
     db.session.commit()

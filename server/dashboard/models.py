@@ -11,8 +11,8 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.timeutil import UTCDateTime, utcnow
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
 
 FLAG_STATES = ("open", "confirmed", "dismissed")
 

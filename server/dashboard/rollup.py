@@ -45,10 +45,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, text
 
 from server.common.timeutil import month_of, utcnow
-from server.dashboard.models import BranchMonthStats, MemberMonthActivity, RollupCursor, RollupGap, RollupMember
+from server.core.members import Member
+from server.core.outbox import OutboxChange
+from server.dashboard.models import (
+    BranchMonthStats,
+    MemberMonthActivity,
+    RollupCursor,
+    RollupGap,
+    RollupMember,
+)
 from server.extensions import db
-from server.members.models import Member
-from server.sync.models import OutboxChange
 
 log = logging.getLogger(__name__)
 

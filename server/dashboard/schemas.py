@@ -3,9 +3,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from server.common.schemas import Instant, Month, OrgRef, PageOut, PageQuery, StrictSchema
+from server.common.schemas import (
+    Instant,
+    Month,
+    OrgRef,
+    PageOut,
+    PageQuery,
+    StrictSchema,
+)
 from server.dashboard.models import FLAG_STATES
-
 
 
 class DashboardQuery(StrictSchema):

@@ -21,16 +21,22 @@ from collections import defaultdict
 from flask import current_app
 from sqlalchemy import and_, case, func, or_, select, true
 
-from server.audit import service as audit
-from server.auth.tokens import Principal
-from server.common.timeutil import month_add, month_bounds, month_diff, month_of, month_range
+from server.common.timeutil import (
+    month_add,
+    month_bounds,
+    month_diff,
+    month_of,
+    month_range,
+)
+from server.core import audit, scope
+from server.core.members import STATUSES, Member
+from server.core.orgs import Branch, Township
+from server.core.tokens import Principal
 from server.dashboard import rollup
 from server.dashboard.lostcontact import member_out
 from server.dashboard.models import BranchMonthStats, LostContactFlag
 from server.errors import NotFound
 from server.extensions import db
-from server.members.models import STATUSES, Member
-from server.orgs.models import Branch, Township
 from server.store import get_redis
 
 SERIES_MONTHS = 12
@@ -148,8 +154,8 @@ def _sum(rows: list[dict], name_fields: dict) -> dict:
     return _figures(name_fields, people, stats, sum(r["lost_contact_flagged"] for r in rows))
 
 
-def county(month: str) -> dict:
-    """The county dashboard for `month`: totals, one row per township, the 12-month series."""
+def county(principal: Principal, month: str) -> dict:
+    """The county dashboard for `month`: totals, one row per township of the admin's county, the series."""
     refresh_if_embedded()
     people = defaultdict(lambda: {"by_status": dict.fromkeys(STATUSES, 0), "dues_paid": 0, "arrears_6m": 0},
                          _county_member_figures(month))
@@ -157,7 +163,8 @@ def county(month: str) -> dict:
     flags = _open_flags(LostContactFlag.township_id, True)
     townships = [
         _figures({"id": t.id, "name": t.name}, people[t.id], stats.get(t.id, {}), flags.get(t.id, 0))
-        for t in db.session.execute(select(Township).order_by(Township.id)).scalars()
+        for t in db.session.execute(
+            select(Township).where(scope.township_filter(principal)).order_by(Township.id)).scalars()
     ]
     totals = _sum(townships, {})
     return {"month": month, "totals": totals, "townships": townships,
@@ -166,9 +173,8 @@ def county(month: str) -> dict:
 
 def township(principal: Principal, township_id: int, month: str) -> dict:
     """One township for `month`: per mobile branch, the series, arrears and lost-contact lists."""
-    if principal.staff_role == "township_admin" and principal.scope_id != township_id:
-        raise NotFound("找不到该乡镇")
-    town = db.session.get(Township, township_id)
+    town = db.session.execute(
+        select(Township).where(Township.id == township_id, scope.township_filter(principal))).scalar_one_or_none()
     if town is None:
         raise NotFound("找不到该乡镇")
     refresh_if_embedded()

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from flask import render_template
 
-from server.auth.guards import current_principal, staff_required
 from server.common.schemas import ErrorOut
 from server.common.timeutil import current_month
+from server.core.guards import current_principal, staff_required
 from server.dashboard import lostcontact, service
-from server.dashboard.schemas import (CountyOut, DashboardQuery, FlagOut, FlagPage, LostContactQuery, ReasonIn,
-                                      TownshipDashboardOut)
+from server.dashboard.schemas import (
+    CountyOut,
+    DashboardQuery,
+    FlagOut,
+    FlagPage,
+    LostContactQuery,
+    ReasonIn,
+    TownshipDashboardOut,
+)
 from server.extensions import Blueprint
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1", description="县级看板与失联党员标记")
@@ -39,7 +46,7 @@ def county_dashboard(query):
     series 为截至 M 的 12 个月（比率以当前 active 人数为分母），paid_fen 为按缴费月份统计、已扣除退款的党费（分）。
     数据来自按 outbox 增量维护的汇总表，不扫描签到明细。
     """
-    return service.county(query["month"] or current_month())
+    return service.county(current_principal(), query["month"] or current_month())
 
 
 @blp.route("/dashboard/townships/<int:township_id>")

@@ -1,19 +1,17 @@
 """`flask --app server demo seed`: the demo county, built feature by feature."""
 from __future__ import annotations
 
-import importlib
-
 import click
 from flask.cli import AppGroup
 
+from server.checkins import demo as checkins_demo
+from server.dashboard import demo as dashboard_demo
+from server.dues import demo as dues_demo
+from server.members import demo as members_demo
+from server.sync import demo as sync_demo
+
 # Order matters: organisations and members first, then what hangs off them.
-SEEDERS = (
-    "server.members.demo",
-    "server.checkins.demo",
-    "server.dues.demo",
-    "server.sync.demo",
-    "server.dashboard.demo",
-)
+SEEDERS = (members_demo, checkins_demo, dues_demo, sync_demo, dashboard_demo)
 
 demo_cli = AppGroup("demo", help="The demo county.")
 
@@ -21,14 +19,8 @@ demo_cli = AppGroup("demo", help="The demo county.")
 @demo_cli.command("seed")
 def seed_command():
     """Create the demo county (idempotent: a second run changes nothing)."""
-    for name in SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-            continue
-        module.seed(click.echo)
+    for seeder in SEEDERS:
+        seeder.seed(click.echo)
 
 
 def init_app(app) -> None:

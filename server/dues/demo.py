@@ -9,12 +9,19 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from server.common.timeutil import SHANGHAI, current_month, month_add, month_bounds, month_range, utcnow
+from server.common.timeutil import (
+    SHANGHAI,
+    current_month,
+    month_add,
+    month_bounds,
+    month_range,
+    utcnow,
+)
+from server.core.members import Member
 from server.dues.models import DuesCampaign, DuesOrder, DuesStandard
 from server.dues.orders import new_order_no, settle
 from server.dues.service import add_standard, approved_by_year, standard_of_month
 from server.extensions import db
-from server.members.models import Member
 
 CAMPAIGN_TITLE = "支援防汛救灾特殊党费"
 # (category, income_base_fen, monthly_fen, reason) cycled over the demo members.

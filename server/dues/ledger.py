@@ -5,16 +5,25 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from server.audit import service as audit
-from server.auth.scope import require_branch, township_filter
-from server.auth.tokens import Principal
-from server.common.timeutil import SHANGHAI, current_month, isoformat, month_add, month_diff, month_of, utcnow
+from server.common.timeutil import (
+    SHANGHAI,
+    current_month,
+    isoformat,
+    month_add,
+    month_diff,
+    month_of,
+    utcnow,
+)
+from server.core import audit
+from server.core.accounts import actor_name
+from server.core.members import Member
+from server.core.orgs import Branch, Township
+from server.core.scope import require_branch, township_filter
+from server.core.tokens import Principal
 from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder
-from server.dues.service import actor_name, approved_by_year, standard_of_month, start_month
+from server.dues.service import approved_by_year, standard_of_month, start_month
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch, Township
 
 
 def _year_months(year: int) -> list[str]:

@@ -20,18 +20,30 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.audit import service as audit
-from server.auth.models import WechatAccount
-from server.auth.scope import can_see_member
-from server.auth.tokens import Principal
 from server.common.requestinfo import client_ip
 from server.common.timeutil import SHANGHAI, isoformat, month_add, month_of, utcnow
-from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesMonthClaim, DuesOrder, PayNotice
-from server.dues.service import WINDOW_MONTHS, actor_name, position
-from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from server.core import audit
+from server.core.accounts import WechatAccount, actor_name
+from server.core.members import Member
+from server.core.outbox import record_change
+from server.core.scope import can_see_member
+from server.core.tokens import Principal
+from server.dues.models import (
+    DuesCampaign,
+    DuesLedgerEntry,
+    DuesMonthClaim,
+    DuesOrder,
+    PayNotice,
+)
+from server.dues.service import WINDOW_MONTHS, position
+from server.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from server.extensions import db
-from server.members.models import Member
-from server.sync.outbox import record_change
 from server.wechat import gateway
 
 log = logging.getLogger(__name__)

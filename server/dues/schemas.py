@@ -1,8 +1,8 @@
 """Dues schemas, one per direction (…In, …Out, …Query)."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.common.schemas import Month, OrgRef, PageQuery, StrictSchema
 from server.common.timeutil import isoformat

@@ -18,24 +18,27 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
-from server.audit import service as audit
-from server.auth.models import StaffUser
-from server.auth.tokens import Principal
-from server.common.timeutil import current_month, isoformat, month_add, month_of, month_range, utcnow
+from server.common.timeutil import (
+    current_month,
+    isoformat,
+    month_add,
+    month_of,
+    month_range,
+    utcnow,
+)
+from server.core import audit
+from server.core.accounts import actor_name
+from server.core.member_changes import record_member_upserted
+from server.core.members import Member
+from server.core.outbox import record_change
+from server.core.scope import require_member
+from server.core.tokens import Principal
 from server.dues import rules
 from server.dues.models import DuesLedgerEntry, DuesStandard
-from server.errors import Conflict, Forbidden, NotFound, Unprocessable
+from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
-from server.members.models import Member
-from server.sync.outbox import record_change
 
 WINDOW_MONTHS = 6  # paying ahead or making up: at most 6 months each way from the current month
-
-
-def actor_name(principal: Principal) -> str:
-    """How a staff user is named in history and outbox rows: their username."""
-    user = db.session.get(StaffUser, principal.subject_id)
-    return user.username if user else f"{principal.kind}:{principal.subject_id}"
 
 
 def rate_text(rate) -> str | None:
@@ -87,8 +90,6 @@ def add_standard(member: Member, *, year: int, category: str, income_base_fen: i
 
 def set_standard(principal: Principal, member_id: int, data: dict) -> DuesStandard:
     """PUT a member's standard for a year: always a new version (staff in the member's scope)."""
-    from server.auth.scope import require_member
-
     member = require_member(principal, db.session.get(Member, member_id))
     approve = principal.staff_role in ("township_admin", "county_admin")
     try:
@@ -106,8 +107,6 @@ def set_standard(principal: Principal, member_id: int, data: dict) -> DuesStanda
 
 def approve_standard(principal: Principal, standard_id: int) -> DuesStandard:
     """A township (or county) admin approves a pending hardship standard; it then applies."""
-    from server.auth.scope import require_member
-
     standard = db.session.get(DuesStandard, standard_id, with_for_update=True)
     if standard is None:
         raise NotFound("找不到该党费标准")
@@ -138,12 +137,10 @@ def settle_exempt_months(member: Member) -> bool:
     settled = position(member).advanced_paid_through(until=current_month())
     if settled == member.paid_through:
         return False
-    from server.members.service import snapshot
-
     audit.record("dues.exempt_months_settled", "member", member.id, {"from": member.paid_through, "to": settled},
                  actor=("system", None))
     member.paid_through = settled
-    record_change("member.upserted", member, snapshot(member))
+    record_member_upserted(member)
     return True
 
 
@@ -162,8 +159,6 @@ def settle_all_exempt_months() -> int:
 
 def standard_history(principal: Principal, member_id: int) -> list[DuesStandard]:
     """Every version of a member's standards, newest first."""
-    from server.auth.scope import require_member
-
     require_member(principal, db.session.get(Member, member_id))
     history = list(db.session.scalars(select(DuesStandard).where(DuesStandard.member_id == member_id)
                                       .order_by(DuesStandard.year.desc(), DuesStandard.version.desc())))
@@ -265,25 +260,3 @@ def position(member: Member) -> Position:
     by_year = approved_by_year([member.id])[member.id]
     return Position(member=member, by_year=by_year, credited=credited_months([member.id])[member.id],
                     start=start_month(member, by_year), today=current_month())
-
-
-def my_dues(member_id: int) -> dict:
-    """GET /me/dues: the current standard, paid_through, owed months and the latest orders."""
-    from server.dues.orders import recent_orders
-
-    member = db.session.get(Member, member_id)
-    if member is None:
-        raise Forbidden("请先完成党员身份绑定", code="not_bound")
-    pos = position(member)
-    current = pos.standard(pos.today)
-    return {
-        "monthly_fen": current.monthly_fen if current else None,
-        "category": current.category if current else None,
-        "standard_pending": bool(db.session.scalar(select(func.count()).select_from(DuesStandard).where(
-            DuesStandard.member_id == member.id, DuesStandard.approved_at.is_(None)))),
-        "paid_through": member.paid_through,
-        "owed": [{"month": m, "amount_fen": s.monthly_fen} for m, s in pos.owed()],
-        "payable_from": month_add(pos.today, -WINDOW_MONTHS),
-        "payable_to": month_add(pos.today, WINDOW_MONTHS),
-        "orders": recent_orders(member.id, limit=10),
-    }

@@ -11,17 +11,19 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.auth.scope import require_branch
-from server.auth.tokens import Principal
+from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
+from server.common.xlsx import MONEY_FORMAT, workbook_bytes, yuan
+from server.core.accounts import actor_name
+from server.core.members import Member
+from server.core.orgs import Branch
+from server.core.scope import require_branch
+from server.core.tokens import Principal
 from server.dues import rules
-from server.dues.service import actor_name, add_standard
+from server.dues.service import add_standard
 from server.errors import Conflict, Unprocessable
 from server.extensions import db
-from server.members import idcard
-from server.members.models import Member
-from server.orgs.models import Branch
 
 IMPORT_HEADER = ("姓名", "身份证号", "年度", "类别", "计算基数（元）", "月缴纳额（元）", "原因")
 CATEGORY_NAMES = {
@@ -133,6 +135,11 @@ def _yuan(fen: int | None) -> str:
     return "" if fen is None else f"{Decimal(fen) / 100:.2f}"
 
 
+def _money(fen: int | None):
+    """A ledger cell's amount: a yuan number (shown with two decimals), or the text as is."""
+    return yuan(fen) if isinstance(fen, int) else fen
+
+
 def ledger_xlsx(ledger: dict) -> bytes:
     """The branch's 党费收缴台账 for a year: A4 landscape, large type, one row per member."""
     wb = Workbook()
@@ -164,19 +171,22 @@ def ledger_xlsx(ledger: dict) -> bytes:
     for index, member in enumerate(ledger["members"], start=1):
         cells = by_member.get(member["member_id"], {})
         standards = [cells[m]["standard_fen"] for m in months if cells.get(m, {}).get("standard_fen") is not None]
-        values = [index, member["name"], _yuan(standards[-1]) if standards else "未定"]
+        values = [index, member["name"], standards[-1] if standards else "未定"]
         for m in months:
             cell = cells.get(m, {})
             if cell.get("paid_fen"):
-                values.append(_yuan(cell["paid_fen"]))
+                values.append(cell["paid_fen"])
             elif cell.get("standard_fen") and m <= today:
                 values.append("未缴")
             else:
                 values.append("")
-        values += [_yuan(sum(cells[m]["paid_fen"] for m in months if m in cells)), member["paid_through"] or "—"]
+        values += [sum(cells[m]["paid_fen"] for m in months if m in cells), member["paid_through"] or "—"]
         for col, value in enumerate(values, start=1):
-            c = ws.cell(r, col, value)
+            is_money = 3 <= col <= width - 1 and isinstance(value, int)
+            c = ws.cell(r, col, _money(value) if is_money else value)
             c.font, c.alignment, c.border = big, center, border
+            if is_money:
+                c.number_format = MONEY_FORMAT
         r += 1
     for label, totals in (("本支部合计", ledger["totals"]["branch"]), ("全乡镇合计", ledger["totals"]["township"])):
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
@@ -204,6 +214,4 @@ def ledger_xlsx(ledger: dict) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.freeze_panes = "C4"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -3,13 +3,35 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
-from server.auth.guards import current_principal, login_required, member_required, staff_required
-from server.dues import ledger, orders, service, sheets
-from server.dues.ledger import campaign_view
-from server.dues.schemas import (ArrearsOut, CampaignIn, CampaignOut, CampaignTotalsOut, LedgerOut, LedgerQuery,
-                                 MyDuesOut, MyOrdersOut, MyOrdersQuery, OrderCreatedOut, OrderIn, OrderOut, OrderPendingOut,
-                                 RefundIn, StandardImportFiles, StandardImportOut, StandardIn, StandardOut)
 from server.common.timeutil import current_month
+from server.core.guards import (
+    current_principal,
+    login_required,
+    member_required,
+    staff_required,
+)
+from server.dues import ledger, mine, orders, service, sheets
+from server.dues.ledger import campaign_view
+from server.dues.schemas import (
+    ArrearsOut,
+    CampaignIn,
+    CampaignOut,
+    CampaignTotalsOut,
+    LedgerOut,
+    LedgerQuery,
+    MyDuesOut,
+    MyOrdersOut,
+    MyOrdersQuery,
+    OrderCreatedOut,
+    OrderIn,
+    OrderOut,
+    OrderPendingOut,
+    RefundIn,
+    StandardImportFiles,
+    StandardImportOut,
+    StandardIn,
+    StandardOut,
+)
 from server.extensions import Blueprint
 from server.wechat import gateway
 
@@ -61,7 +83,7 @@ def import_standards(files, branch_id):
 @blp.doc(**SECURED, description="本人的党费：当月标准、缴至月份、欠缴月份（自起缴月起）与最近订单")
 @member_required
 def my_dues():
-    return service.my_dues(g.member_id)
+    return mine.my_dues(g.member_id)
 
 
 @blp.route("/me/dues/orders", methods=["GET"])

@@ -6,17 +6,18 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from server.audit import service as audit
-from server.auth.models import StaffUser, WechatAccount
 from server.auth.service import create_staff
 from server.common.crypto import lookup_hash
+from server.common.idcard import check_digit
 from server.common.timeutil import month_add, month_bounds, month_of, utcnow
+from server.core import audit
+from server.core.accounts import StaffUser, WechatAccount
+from server.core.member_changes import record_member_upserted
+from server.core.members import Member, MemberStatusChange
+from server.core.orgs import Branch, Township, default_county
 from server.extensions import db
-from server.members.idcard import check_digit
-from server.members.models import Member, MemberStatusChange, Report
-from server.members.service import add_report, snapshot
-from server.orgs.models import Branch, Township
-from server.sync.outbox import record_change
+from server.members.models import Report
+from server.members.service import add_report
 
 # (township, login prefix, certificate prefix, ID-number area code, home villages)
 TOWNSHIPS = (
@@ -69,7 +70,7 @@ def seed(echo) -> None:
     mobile_branches: dict[str, Branch] = {}
     for index, (name, login, cert, area, villages) in enumerate(TOWNSHIPS):
         rng = random.Random(f"demo-county-{index}")
-        township = _get_or_create(Township, created, "townships", name=name)
+        township = _get_or_create(Township, created, "townships", county_id=default_county().id, name=name)
         village_branches = [_get_or_create(Branch, created, "branches", township_id=township.id, kind="village",
                                            name=f"{village}党支部") for village in villages]
         mobile = _get_or_create(Branch, created, "branches", township_id=township.id, kind="mobile",
@@ -102,7 +103,7 @@ def seed(echo) -> None:
                         member_id=member.id, from_status="active", to_status=status, actor="demo", at=now,
                         reason={"returned": "已返乡务农", "lost_contact": "半年以上未报到、未参加活动，书记已确认失联",
                                 "suspended": "因故暂停流动党员管理"}[status]))
-                record_change("member.upserted", member, snapshot(member), at=now)
+                record_member_upserted(member, at=now)
                 created["members"] += 1
             if index == 0 and status == "active" and len(jinshan_members) < len(DEMO_OPENIDS):
                 jinshan_members.append(member)

@@ -11,15 +11,14 @@ from typing import Callable, Iterable
 
 from sqlalchemy import select
 
-from server.audit import service as audit
+from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import utcnow
+from server.core import audit
+from server.core.member_changes import record_member_upserted
+from server.core.members import Member
+from server.core.orgs import Branch, Township, default_county
 from server.extensions import db
-from server.members import idcard
-from server.members.models import Member
-from server.members.service import snapshot
-from server.orgs.models import Branch, Township
-from server.sync.outbox import record_change
 
 HEADER = ("姓名", "身份证号", "手机号", "乡镇", "村党支部", "流动党员党支部", "外出时间", "流入地", "工作单位", "活动证编号")
 _NAME_RE = re.compile(r"^[\u3400-\u9fffA-Za-z·•．.\s]{2,32}$")
@@ -246,9 +245,8 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
     for member in changed:
         if member in moved_from:
             # The township the member left must hear of the move too, or its ledger keeps them for ever.
-            record_change("member.upserted", member, snapshot(member), at=now, flush=False,
-                          township_id=moved_from[member])
-        record_change("member.upserted", member, snapshot(member), at=now, flush=False)
+            record_member_upserted(member, at=now, flush=False, township_id=moved_from[member])
+        record_member_upserted(member, at=now, flush=False)
     db.session.flush()
     result.township_ids = sorted({t.id for t in townships.values()})
     result.branch_ids = sorted({b.id for b in branches.values()})
@@ -262,9 +260,12 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
 
 
 def _townships(names: set[str], result: ImportResult) -> dict[str, Township]:
-    found = {t.name: t for t in db.session.execute(select(Township).where(Township.name.in_(names))).scalars()}
+    """The named townships of the deployment's county, created where missing."""
+    county = default_county()
+    found = {t.name: t for t in db.session.execute(
+        select(Township).where(Township.county_id == county.id, Township.name.in_(names))).scalars()}
     for name in sorted(names - found.keys()):
-        found[name] = Township(name=name, created_at=utcnow())
+        found[name] = Township(county_id=county.id, name=name, created_at=utcnow())
         db.session.add(found[name])
         result.new_townships += 1
     db.session.flush()

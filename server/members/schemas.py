@@ -3,23 +3,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from server.common.schemas import Instant, OrgRef, PageOut, PageQuery, StrictSchema
-from server.members.models import STATUSES
-
-
-
-class MemberOut(Schema):
-    """A member as they and their staff see it: ID number and phone masked."""
-
-    id = fields.Integer()
-    name = fields.String()
-    id_number_masked = fields.String()
-    phone_masked = fields.String(allow_none=True)
-    township = fields.Nested(OrgRef)
-    branch = fields.Nested(OrgRef, attribute="village_branch", metadata={"description": "home village branch"})
-    mobile_branch = fields.Nested(OrgRef)
-    status = fields.String(metadata={"enum": list(STATUSES)})
-    paid_through = fields.String(allow_none=True, metadata={"description": "YYYY-MM or null"})
+from server.common.schemas import Instant, PageOut, PageQuery, StrictSchema
+from server.core.members import STATUSES
+from server.core.schemas import MemberOut
 
 
 class MeOut(Schema):

@@ -6,54 +6,21 @@ import re
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from server.audit import service as audit
-from server.auth import scope
-from server.auth.models import StaffUser
-from server.auth.tokens import Principal
-from server.common import ratelimit
+from server.common import idcard, ratelimit
 from server.common.crypto import lookup_hash
 from server.common.pagination import paginate
 from server.common.timeutil import isoformat, month_of, utcnow
+from server.core import audit, scope
+from server.core.accounts import actor_name
+from server.core.member_changes import apply_status
+from server.core.members import Member, MemberStatusChange
+from server.core.outbox import record_change
+from server.core.tokens import Principal
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
-from server.members import idcard
-from server.members.models import STATUSES, Member, MemberStatusChange, Report
-from server.sync.outbox import record_change
+from server.members.models import Report
 
 _ORG_LOADS = (selectinload(Member.township), selectinload(Member.village_branch), selectinload(Member.mobile_branch))
-
-
-def snapshot(member: Member) -> dict:
-    """The member as townships receive it in `member.upserted` (masked personal data)."""
-    return {
-        "name": member.name,
-        "id_number_masked": member.id_number_masked,
-        "phone_masked": member.phone_masked,
-        "township": {"id": member.township.id, "name": member.township.name},
-        "village_branch": {"id": member.village_branch.id, "name": member.village_branch.name},
-        "mobile_branch": {"id": member.mobile_branch.id, "name": member.mobile_branch.name},
-        "status": member.status,
-        "certificate_no": member.certificate_no,
-        "destination": member.destination,
-        "employer": member.employer,
-        "left_on": member.left_on.isoformat() if member.left_on else None,
-        "paid_through": member.paid_through,
-    }
-
-
-def apply_status(member: Member, to_status: str, reason: str, actor: str) -> MemberStatusChange:
-    """Change a member's status inside the caller's transaction: history, audit and outbox (no commit)."""
-    if to_status not in STATUSES:
-        raise Unprocessable("状态取值不正确", errors={"status": ["取值不在允许范围内"]})
-    if not reason or not reason.strip():
-        raise Unprocessable("请填写状态变更的原因", errors={"reason": ["此项必填"]})
-    change = MemberStatusChange(member_id=member.id, from_status=member.status, to_status=to_status,
-                                reason=reason.strip(), actor=actor, at=utcnow())
-    db.session.add(change)
-    from_status, member.status = member.status, to_status
-    audit.record("member.status_changed", "member", member.id, {"from": from_status, "to": to_status, "reason": reason})
-    record_change("member.status_changed", member, {"from": from_status, "to": to_status, "reason": change.reason, "by": actor})
-    return change
 
 
 def change_status(member_id: int, to_status: str, reason: str, actor: str) -> MemberStatusChange:
@@ -164,9 +131,8 @@ def member_detail(principal: Principal, member_id: int) -> Member:
 
 def staff_change_status(principal: Principal, member_id: int, to_status: str, reason: str) -> Member:
     """A township or county admin changes a member's status (scope checked first)."""
-    member = scope.require_member(principal, db.session.get(Member, member_id))
+    member = scope.require_member(principal, db.session.get(Member, member_id, with_for_update=True))
     if member.status == to_status:
         raise Unprocessable("党员已处于该状态", code="status_unchanged", errors={"status": ["与当前状态相同"]})
-    actor = db.session.get(StaffUser, principal.subject_id)
-    change_status(member.id, to_status, reason, actor=actor.username if actor else f"staff:{principal.subject_id}")
-    return member_detail(principal, member.id)
+    apply_status(member, to_status, reason, actor_name(principal))
+    return member_detail(principal, member.id)  # commits the change together with its audited read

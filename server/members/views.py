@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from flask import g
 
-from server.auth.guards import current_principal, member_required, staff_required
 from server.common.schemas import ErrorOut, PageQuery
+from server.core.guards import current_principal, member_required, staff_required
 from server.extensions import Blueprint
 from server.members import service
 from server.members.schemas import (
-    MemberDetailOut, MemberPageOut, MemberQuery, MeOut, ReportIn, ReportOut, ReportPageOut, StatusIn,
+    MemberDetailOut,
+    MemberPageOut,
+    MemberQuery,
+    MeOut,
+    ReportIn,
+    ReportOut,
+    ReportPageOut,
+    StatusIn,
 )
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1", description="党员本人与党员名册")

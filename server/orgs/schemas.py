@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from server.common.schemas import OrgRef, StrictSchema
-from server.orgs.models import BRANCH_KINDS
+from server.core.orgs import BRANCH_KINDS
 
 
 class BranchQuery(StrictSchema):

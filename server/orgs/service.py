@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from server.auth import scope
-from server.auth.tokens import Principal
+from server.core import scope
+from server.core.members import Member
+from server.core.orgs import Branch, Township
+from server.core.tokens import Principal
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch, Township
 
 
 def list_townships(principal: Principal) -> list[dict]:

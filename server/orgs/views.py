@@ -1,7 +1,7 @@
 """Organisation endpoints: townships and branches in the caller's scope."""
 from __future__ import annotations
 
-from server.auth.guards import current_principal, staff_required
+from server.core.guards import current_principal, staff_required
 from server.extensions import Blueprint
 from server.orgs import service
 from server.orgs.schemas import BranchListOut, BranchQuery, TownshipListOut

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 
 from server.common.timeutil import isoformat
 from server.errors import AppError
+from server.sync import service, tasks
 
 sync_cli = AppGroup("sync", help="乡镇台账同步：同步密钥与推送。")
 
@@ -16,8 +17,6 @@ sync_cli = AppGroup("sync", help="乡镇台账同步：同步密钥与推送。"
 @click.option("--label", default=None, help="备注（例如对接的系统名称）。")
 def create_key_command(township_id: int | None, county: bool, label: str | None):
     """Create a key and print its id and secret (the secret is shown only this once)."""
-    from server.sync import service
-
     if county == (township_id is not None):
         raise click.UsageError("请指定 --township ID 或 --county 之一")
     try:
@@ -35,8 +34,6 @@ def create_key_command(township_id: int | None, county: bool, label: str | None)
 @click.argument("key_id")
 def revoke_key_command(key_id: str):
     """Revoke a key at once (pulls and pushes stop)."""
-    from server.sync import service
-
     try:
         key = service.revoke_key(key_id)
     except AppError as err:
@@ -47,8 +44,6 @@ def revoke_key_command(key_id: str):
 @sync_cli.command("list-keys")
 def list_keys_command():
     """List keys: id, scope, state, push target and cursor (never secrets)."""
-    from server.sync import service
-
     keys = service.list_keys()
     if not keys:
         click.echo("还没有同步密钥")
@@ -62,7 +57,5 @@ def list_keys_command():
 @sync_cli.command("push")
 def push_command():
     """Sequence the outbox and start deliveries now (the worker does this every 15 s)."""
-    from server.sync import tasks
-
     tasks.push_due()
     click.echo("已安排推送")

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from server.core.orgs import Township
 from server.extensions import db
-from server.orgs.models import Township
 from server.sync import service
 from server.sync.models import SyncKey
 

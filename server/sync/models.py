@@ -1,41 +1,14 @@
-"""The outbox, the townships' sync keys and the push dead letters."""
+"""The townships' sync keys and the push dead letters (the outbox itself is in the kernel)."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.crypto import Encrypted
 from server.common.timeutil import UTCDateTime, utcnow
 from server.extensions import db
-
-CHANGE_TYPES = (
-    "member.upserted", "member.status_changed", "report.created", "checkin.created",
-    "leave.created", "dues.paid", "dues.refunded", "standard.set",
-)
-
-
-class OutboxChange(db.Model):
-    """One change. `seq` is given after commit by the sequencer (see docs/sync-ordering.md)."""
-
-    __tablename__ = "outbox_changes"
-    __table_args__ = (
-        Index("ix_outbox_changes_unsequenced", "id", postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL")),
-        Index("ix_outbox_changes_township_seq", "township_id", "seq"),
-        Index("ix_outbox_changes_digest", "digest_month", "type", "township_id"),
-    )
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
-    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    type: Mapped[str] = mapped_column(String(32))
-    member_id: Mapped[int | None] = mapped_column(index=True)
-    township_id: Mapped[int | None] = mapped_column()
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    data: Mapped[dict] = mapped_column(JSON)
-    # The month the digest counts this change in (event_month / paid_month of the payload), so the
-    # digest reads an index instead of every payload of a township.
-    digest_month: Mapped[str | None] = mapped_column(String(7))
 
 
 class SyncKey(db.Model):
@@ -48,6 +21,8 @@ class SyncKey(db.Model):
     # The HMAC secret is needed in clear to verify signatures, so it is encrypted, not hashed.
     secret: Mapped[str] = mapped_column(Encrypted)
     township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
+    # Set for a county key (township_id is then None): it sees every township of that county.
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"))
     label: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,9 +24,10 @@ from server.common.timeutil import utcnow
 from server.extensions import db
 from server.store import get_redis
 from server.sync import sequencer
+from server.sync.feed import change_out, read_changes
 from server.sync.models import DeadLetter, SyncKey
-from server.sync.service import change_out, internal_host, read_changes
 from server.sync.signing import signed_headers
+from server.sync.targets import internal_host
 
 log = logging.getLogger(__name__)
 

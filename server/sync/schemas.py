@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from server.common.schemas import Month, PageOut, StrictSchema
 from server.common.timeutil import isoformat
-from server.sync.models import CHANGE_TYPES
+from server.core.outbox import CHANGE_TYPES
 
 MAX_SEQ = 2**62
 

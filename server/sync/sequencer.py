@@ -7,11 +7,13 @@ seq any reader can already see. The full argument is in docs/sync-ordering.md.
 """
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
+from server.core.outbox import OutboxChange
 from server.extensions import db
-from server.sync.models import OutboxChange
+from server.store import get_redis
 
 # pg_try_advisory_xact_lock key: "outbox" in ASCII, so it never collides with another feature's lock.
 ADVISORY_LOCK_KEY = 0x6F7574626F78
@@ -32,10 +34,6 @@ def sequence_soon() -> None:
     and the worker sequences every 5 s anyway), never correctness; it keeps a crowd of pullers from
     all probing the outbox at once.
     """
-    from flask import current_app
-
-    from server.store import get_redis
-
     debounce_ms = current_app.config.get("SYNC_SEQUENCE_DEBOUNCE_MS", 200)
     if debounce_ms and not get_redis().set("sync:sequencer-ran", "1", nx=True, px=debounce_ms):
         return

@@ -3,12 +3,19 @@ from __future__ import annotations
 
 from flask import g
 
-from server.auth.guards import current_principal, staff_required
 from server.common.schemas import ErrorOut, PageQuery
+from server.core.guards import current_principal, staff_required
 from server.extensions import Blueprint
-from server.sync import service
+from server.sync import feed, service
 from server.sync.schemas import (
-    DIGEST_HASH_DOC, ChangesOut, ChangesQuery, DeadLetterOut, DeadLettersOut, DigestOut, DigestQuery, WebhookIn,
+    DIGEST_HASH_DOC,
+    ChangesOut,
+    ChangesQuery,
+    DeadLetterOut,
+    DeadLettersOut,
+    DigestOut,
+    DigestQuery,
+    WebhookIn,
     WebhookOut,
 )
 from server.sync.signing import sync_signed
@@ -33,7 +40,7 @@ SIGNING_DOC = (
          "a township key sees only its township. `next` is the cursor to resume from, also when `more` is false.")
 def changes(args):
     """Pull changes after a cursor."""
-    return service.changes_page(g.sync_key, args["after"], args["limit"])
+    return feed.changes_page(g.sync_key, args["after"], args["limit"])
 
 
 @blp.route("/sync/digest", methods=["GET"])
@@ -45,7 +52,7 @@ def changes(args):
          "fen paid net of refunds with a payment time in the month (paid_month, Asia/Shanghai). " + DIGEST_HASH_DOC)
 def digest(args):
     """Figures both sides compute to prove their records match."""
-    return service.digest(g.sync_key, args["month"])
+    return feed.digest(g.sync_key, args["month"])
 
 
 @blp.route("/sync/webhook", methods=["PUT"])
@@ -79,5 +86,4 @@ def dead_letters(args):
 @staff_required("county_admin")
 def replay_dead_letter(dead_letter_id):
     """Deliver a dead-lettered batch again, then everything after it in order."""
-    principal = current_principal()
-    return service.replay_dead_letter(dead_letter_id, f"staff:{principal.subject_id}")
+    return service.replay_dead_letter(dead_letter_id, current_principal())

@@ -12,11 +12,17 @@ from zoneinfo import ZoneInfo
 import requests
 from flask import current_app
 from wechatpy import WeChatClient, WeChatPay
-from wechatpy.exceptions import InvalidSignatureException, WeChatClientException, WeChatPayException
+from wechatpy.exceptions import (
+    InvalidSignatureException,
+    WeChatClientException,
+    WeChatPayException,
+)
 from wechatpy.pay.utils import dict_to_xml
 from wechatpy.session.redisstorage import RedisStorage
 
 from server.store import get_redis
+from server.wechat.emulator import ensure_running
+from server.wechat.emulator.wxa import grant_subscription
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +47,6 @@ class _Client(WeChatClient):
 def _emulator_base() -> str | None:
     if not current_app.config["WECHAT_EMULATOR"]:
         return None
-    from server.wechat.emulator import ensure_running
-
     return ensure_running(current_app._get_current_object())
 
 
@@ -97,8 +101,6 @@ def send_subscribe_message(openid: str, template_id: str, data: dict, page: str 
 def note_subscription_grant(openid: str, template_id: str) -> None:
     """In emulator mode, stand in for the phone telling WeChat that the user accepted one message."""
     if current_app.config["WECHAT_EMULATOR"]:
-        from server.wechat.emulator.wxa import grant_subscription
-
         grant_subscription(current_app.config, openid, template_id)
 
 

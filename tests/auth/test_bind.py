@@ -3,11 +3,11 @@ import threading
 
 from sqlalchemy import func, select, text
 
-from server.audit.models import AuditEntry
-from server.auth.models import WechatAccount
+from server.core.accounts import WechatAccount
+from server.core.audit import AuditEntry
+from server.core.members import Member
+from server.core.outbox import OutboxChange
 from server.extensions import db
-from server.members.models import Member
-from server.sync.models import OutboxChange
 from tests.factories import bearer, make_id_number, make_member, member_token
 
 

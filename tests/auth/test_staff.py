@@ -1,9 +1,9 @@
 """Staff password login, lockout, profile, logout and the `staff` command."""
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.auth import service
-from server.auth.models import StaffUser
+from server.core.accounts import StaffUser
+from server.core.audit import AuditEntry
 from server.extensions import db
 from tests.factories import bearer, make_branch, make_township
 
@@ -110,7 +110,7 @@ def test_cli_creates_each_role_with_the_right_scope(runner, ctx):
     bad = [
         (["--username", "abc1", "--role", "township_admin"], "乡镇"),
         (["--username", "abc2", "--role", "branch_secretary", "--scope", str(village.id)], "流动党员党支部"),
-        (["--username", "abc3", "--role", "county_admin", "--scope", str(township.id)], "不需要"),
+        (["--username", "abc3", "--role", "county_admin", "--scope", "999"], "存在的县"),
         (["--username", "abc4", "--role", "mayor"], "mayor"),
         (["--username", "county2", "--role", "county_admin"], "已存在"),
     ]

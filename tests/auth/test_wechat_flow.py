@@ -3,9 +3,9 @@ import logging
 
 from sqlalchemy import select
 
-from server.auth.models import WechatAccount
+from server.core.accounts import WechatAccount
+from server.core.outbox import OutboxChange
 from server.extensions import db
-from server.sync.models import OutboxChange
 from server.wechat import emulator
 from tests.factories import bearer, make_member
 

@@ -64,7 +64,7 @@ def code_for(client, secretary, event_id) -> str:
 def outbox(change_type=None):
     from sqlalchemy import select
 
-    from server.sync.models import OutboxChange
+    from server.core.outbox import OutboxChange
 
     stmt = select(OutboxChange).order_by(OutboxChange.id)
     if change_type:

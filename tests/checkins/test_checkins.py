@@ -4,12 +4,12 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from tests.factories import bearer, make_branch, make_member, member_token
 from server.checkins import codes
 from server.checkins.models import Checkin
 from server.common.timeutil import utcnow
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
+from tests.factories import bearer, make_branch, make_member, member_token
 
 from .conftest import FAR, VENUE, code_for, make_event, outbox
 

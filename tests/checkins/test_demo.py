@@ -1,11 +1,11 @@
 """The demo meetings seeder."""
 from sqlalchemy import func, select
 
-from tests.factories import make_member
 from server.checkins import demo
 from server.checkins.models import Checkin, Event
 from server.common.timeutil import utcnow
 from server.extensions import db
+from tests.factories import make_member
 
 
 def test_seed_is_idempotent_and_leaves_a_meeting_open_today(ctx, branch):

@@ -1,10 +1,10 @@
 """Secretaries plan, edit and cancel meetings; staff read them in scope."""
 from datetime import timedelta
 
-from tests.factories import bearer, make_branch, make_township, staff_token
-from server.audit.models import AuditEntry
 from server.common.timeutil import isoformat, utcnow
+from server.core.audit import AuditEntry
 from server.extensions import db
+from tests.factories import bearer, make_branch, make_township, staff_token
 
 from .conftest import make_event
 

@@ -5,14 +5,14 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
-from server.audit.models import AuditEntry
 from server.checkins import service
 from server.common.timeutil import SHANGHAI, utcnow
+from server.core.audit import AuditEntry
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
+from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
-from .conftest import code_for, make_event, outbox, VENUE
+from .conftest import VENUE, code_for, make_event, outbox
 
 
 def test_leave_request_and_decision(client, secretary, member, member_auth, branch):

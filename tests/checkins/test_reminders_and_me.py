@@ -3,14 +3,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.factories import bearer, make_member, member_token
-from server.auth.models import WechatAccount
 from server.checkins import tasks
 from server.checkins.models import Reminder, SubscriptionGrant
 from server.common.timeutil import utcnow
+from server.core.accounts import WechatAccount
 from server.extensions import db
 from server.jobs import PERIODIC
 from server.wechat.emulator.wxa import grant_subscription, sent_messages
+from tests.factories import bearer, make_member, member_token
 
 from .conftest import VENUE, code_for, make_event
 

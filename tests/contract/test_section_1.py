@@ -6,8 +6,15 @@ import base64
 import pytest
 
 from server import create_app
-from server.config import (DEV_PAY_API_KEY, DEV_PAY_MCH_ID, DEV_REMINDER_TEMPLATE_ID, DEV_WECHAT_APPID,
-                           DEV_WECHAT_SECRET, UnsafeConfiguration, load_config)
+from server.config import (
+    DEV_PAY_API_KEY,
+    DEV_PAY_MCH_ID,
+    DEV_REMINDER_TEMPLATE_ID,
+    DEV_WECHAT_APPID,
+    DEV_WECHAT_SECRET,
+    UnsafeConfiguration,
+    load_config,
+)
 
 SAFE = {
     "APP_ENV": "production", "SECRET_KEY": "s" * 48, "FIELD_KEY": base64.b64encode(b"f" * 32).decode(),

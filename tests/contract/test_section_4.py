@@ -13,14 +13,14 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
-from server.auth.models import WechatAccount
 from server.checkins.models import Event, LeaveRequest
 from server.common.crypto import mask_id_number, mask_phone
 from server.common.timeutil import current_month
+from server.core.accounts import WechatAccount
+from server.core.members import Member
+from server.core.orgs import Branch, Township
 from server.dues.models import DuesCampaign, DuesOrder, DuesStandard
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch, Township
 from server.sync.models import DeadLetter
 from server.wechat import emulator
 from tests.contract.test_section_3 import OPERATIONS

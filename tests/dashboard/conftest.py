@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
+from server.core.outbox import record_change
 from server.extensions import db
-from server.sync.outbox import record_change
 
 _ids = itertools.count(1)
 

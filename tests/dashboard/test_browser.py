@@ -17,8 +17,8 @@ from server.common.timeutil import current_month, month_add, utcnow
 from server.dashboard import lostcontact
 from server.dashboard.tasks import apply_outbox
 from server.extensions import db
-from tests.factories import make_branch, make_member, make_township
 from tests.dashboard.conftest import checkin, paid, report
+from tests.factories import make_branch, make_member, make_township
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -27,13 +27,14 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
 def _seed(app) -> dict:
-    from server.auth.models import StaffUser
+    from server.core.accounts import StaffUser
+    from server.core.orgs import default_county
 
     month = current_month()
     long_ago = utcnow() - timedelta(days=400)
     with app.app_context():
         db.session.add(StaffUser(username="county", password_hash=generate_password_hash("demo-county-2026"),
-                                 role="county_admin"))
+                                 role="county_admin", scope_id=default_county().id))
         db.session.commit()
         names = iter("张建国 李春梅 王德福 赵秀英 刘志强 陈桂兰 杨海波 黄丽华 周永红 吴俊杰 徐凤英 孙卫东 马晓燕 朱国庆".split())
         for town_name, size in (("金山镇", 8), ("西斗铺镇", 5), ("大河镇", 1)):

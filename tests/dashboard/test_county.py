@@ -3,13 +3,20 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.common.timeutil import SHANGHAI, current_month
+from server.core.audit import AuditEntry
 from server.dashboard.models import LostContactFlag
 from server.dashboard.tasks import apply_outbox
 from server.extensions import db
-from tests.factories import bearer, make_branch, make_member, make_township, member_token, staff_token
 from tests.dashboard.conftest import checkin, paid, refunded, report
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_member,
+    make_township,
+    member_token,
+    staff_token,
+)
 
 M = "2026-06"
 OLD = datetime(2025, 1, 1, tzinfo=timezone.utc)

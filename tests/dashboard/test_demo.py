@@ -7,8 +7,8 @@ from server.common.timeutil import utcnow
 from server.dashboard import demo
 from server.dashboard.models import BranchMonthStats, LostContactFlag
 from server.extensions import db
-from tests.factories import make_branch, make_member
 from tests.dashboard.conftest import checkin
+from tests.factories import make_branch, make_member
 
 
 def test_seed_is_idempotent(ctx):

@@ -3,14 +3,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.common.timeutil import utcnow
+from server.core.audit import AuditEntry
+from server.core.members import Member, MemberStatusChange
+from server.core.outbox import OutboxChange
 from server.dashboard import lostcontact
 from server.dashboard.models import LostContactFlag
 from server.dashboard.tasks import flag_lost_contact
 from server.extensions import db
-from server.members.models import Member, MemberStatusChange
-from server.sync.models import OutboxChange
 from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 LONG_AGO = utcnow() - timedelta(days=200)

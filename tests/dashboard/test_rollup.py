@@ -4,13 +4,13 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from server.core.outbox import OutboxChange
 from server.dashboard import rollup
 from server.dashboard.models import BranchMonthStats, MemberMonthActivity, RollupGap
 from server.extensions import db
 from server.members.service import change_status
-from server.sync.models import OutboxChange
-from tests.factories import make_branch, make_member
 from tests.dashboard.conftest import checkin, paid, refunded, report
+from tests.factories import make_branch, make_member
 
 M = "2026-03"
 
@@ -111,7 +111,7 @@ def test_real_concurrent_transaction_committing_late(app):
 
     def slow_writer():
         with app.app_context():
-            from server.members.models import Member
+            from server.core.members import Member
             checkin(db.session.get(Member, slow_id), M, commit=False)
             db.session.flush()
             held.set()
@@ -123,7 +123,7 @@ def test_real_concurrent_transaction_committing_late(app):
     thread.start()
     assert held.wait(10)
     with app.app_context():
-        from server.members.models import Member
+        from server.core.members import Member
         checkin(db.session.get(Member, fast_id), M)
         assert rollup.run() == 1
         assert db.session.scalar(select(func.count()).select_from(RollupGap)) == 1
@@ -131,7 +131,7 @@ def test_real_concurrent_transaction_committing_late(app):
         assert done.wait(10)
         thread.join()
         assert rollup.run() == 1
-        from server.orgs.models import Branch
+        from server.core.orgs import Branch
         branch = db.session.get(Branch, branch_id)
         assert stats(branch)["checkin_members"] == 2 and stats(branch)["checkins"] == 2
 
@@ -147,7 +147,7 @@ def test_concurrent_runners_and_writers_count_every_change_once(app):
     def writer(n):
         try:
             with app.app_context():
-                from server.members.models import Member
+                from server.core.members import Member
                 for i in range(10):
                     checkin(db.session.get(Member, member_ids[(n + i) % 5]), M)
         except Exception as err:  # noqa: BLE001
@@ -169,7 +169,7 @@ def test_concurrent_runners_and_writers_count_every_change_once(app):
         t.join()
     assert not errors
     with app.app_context():
-        from server.orgs.models import Branch
+        from server.core.orgs import Branch
         branch = db.session.get(Branch, branch_id)
         rollup.run()
         assert stats(branch)["checkins"] == 30
@@ -232,13 +232,12 @@ def test_moving_to_another_branch_moves_the_monthly_flags(ctx):
     member = make_member(branch)
     checkin(member, M)
     rollup.run()
-    from server.members.service import snapshot
-    from server.sync.outbox import record_change
+    from server.core.member_changes import record_member_upserted
 
     member.mobile_branch_id, member.township_id = other_branch.id, other_branch.township_id
     db.session.flush()
     db.session.refresh(member)
-    record_change("member.upserted", member, snapshot(member))
+    record_member_upserted(member)
     db.session.commit()
     rollup.run()
     assert stats(branch)["checkin_members"] == 0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_branch, member_token, staff_token
 from tests.dues.helpers import make_paying_member
+from tests.factories import make_branch, member_token, staff_token
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 from sqlalchemy import func, select
 
 from server.common.timeutil import current_month
+from server.core.members import Member
 from server.dues import demo
 from server.dues.ledger import in_arrears
 from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesStandard
 from server.extensions import db
-from server.members.models import Member
 from tests.factories import make_branch, make_member
 
 

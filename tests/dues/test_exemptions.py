@@ -4,13 +4,13 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from server.common.timeutil import current_month, month_add, month_bounds
+from server.core.members import Member
+from server.core.outbox import OutboxChange
 from server.dues import tasks
 from server.dues.models import DuesStandard
 from server.dues.service import add_standard
 from server.extensions import db
 from server.jobs import drain, enqueue
-from server.members.models import Member
-from server.sync.models import OutboxChange
 from tests.dues.helpers import make_paying_member, months_ago
 from tests.factories import bearer
 

@@ -6,10 +6,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.common.timeutil import current_month
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
-from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 from tests.dues.helpers import make_paying_member, months_ago, order, pay
+from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 YEAR = int(current_month()[:4])
 
@@ -41,11 +41,12 @@ def test_ledger_xlsx_reads_back_with_chinese_headings(app, client, branch, membe
     assert "党费收缴台账" in ws.cell(1, 1).value and branch.name in ws.cell(1, 1).value
     headings = [ws.cell(3, c).value for c in range(1, 18)]
     assert headings[:3] == ["序号", "姓名", "月缴纳额（元）"] and headings[3] == "1月" and headings[-1] == "缴至月份"
-    assert ws.cell(4, 2).value == member.name and ws.cell(4, 3).value == "15.00"
+    assert ws.cell(4, 2).value == member.name and ws.cell(4, 3).value == 15
+    assert ws.cell(4, 3).number_format == "0.00"  # money is a number Excel can add up, shown as 15.00
     month_col = 3 + int(current_month()[5:])
     assert ws.cell(4, month_col).value == "未缴"
     if months_ago(3).startswith(str(YEAR)):
-        assert ws.cell(4, 3 + int(months_ago(3)[5:])).value == "15.00"
+        assert ws.cell(4, 3 + int(months_ago(3)[5:])).value == 15
     assert ws.page_setup.orientation == "landscape" and ws.cell(4, 2).font.size >= 14
 
 

@@ -1,22 +1,29 @@
 """Orders, WeChat Pay notices, reconciliation and refunds, end to end through the pay emulator."""
 from datetime import timedelta
 
-import xmltodict
 import pytest
+import xmltodict
 from sqlalchemy import func, select, update
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
 from server.common.timeutil import current_month, utcnow
+from server.core.members import Member
+from server.core.outbox import OutboxChange
 from server.dues import orders as dues_orders
 from server.dues.models import DuesLedgerEntry, DuesOrder, PayNotice
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
-from server.members.models import Member
-from server.sync.models import OutboxChange
 from server.wechat.emulator import pay as emu_pay
+from tests.dues.helpers import (
+    backdate_order,
+    make_paying_member,
+    months_ago,
+    notify,
+    order,
+    pay,
+    run_threads,
+)
 from tests.factories import bearer, make_branch, member_token, staff_token
-from tests.dues.helpers import (backdate_order, make_paying_member, months_ago, notify, order, pay,
-                                run_threads)
 
 SUCCESS = "<return_code><![CDATA[SUCCESS]]></return_code>"
 

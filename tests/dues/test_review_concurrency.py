@@ -2,12 +2,12 @@
 import pytest
 from sqlalchemy import func, select
 
+from server.core.members import Member
+from server.core.outbox import OutboxChange
 from server.dues import orders as dues_orders
 from server.dues.models import DuesLedgerEntry, DuesOrder
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
-from server.members.models import Member
-from server.sync.models import OutboxChange
 from server.wechat.emulator import pay as emu_pay
 from tests.dues.helpers import backdate_order, months_ago, order, pay, run_threads
 from tests.factories import bearer

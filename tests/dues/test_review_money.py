@@ -3,15 +3,15 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import xmltodict
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from server.common import timeutil
 from server.common.timeutil import SHANGHAI, current_month, month_add, utcnow
+from server.core.members import Member
+from server.core.outbox import OutboxChange
 from server.dues import orders as dues_orders
 from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder, PayNotice
 from server.extensions import db
-from server.members.models import Member
-from server.sync.models import OutboxChange
 from server.wechat.emulator import pay as emu_pay
 from tests.dues.helpers import months_ago, notify, order, pay
 from tests.factories import bearer
@@ -165,9 +165,10 @@ def test_notice_after_a_local_close_revives_the_order_when_its_months_are_free(a
 # ---- refunds, digest, ledger totals ----------------------------------------------------------------
 
 def _digest(month):
-    from server.sync.service import digest
+    from server.core.orgs import default_county
+    from server.sync.feed import digest
 
-    return digest(SimpleNamespace(township_id=None), month)
+    return digest(SimpleNamespace(township_id=None, county_id=default_county().id), month)
 
 
 def test_special_dues_refund_nets_to_zero_everywhere(app, client, token, member, township_admin):

@@ -5,9 +5,9 @@ from openpyxl import Workbook
 from sqlalchemy import select
 
 from server.common.timeutil import current_month
+from server.core.outbox import OutboxChange
 from server.dues.models import DuesStandard
 from server.extensions import db
-from server.sync.models import OutboxChange
 from tests.factories import bearer, make_branch, make_member, member_token, staff_token
 
 YEAR = int(current_month()[:4])

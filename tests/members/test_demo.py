@@ -1,12 +1,12 @@
 """The demo county seeder: realistic, loginable, idempotent."""
 from sqlalchemy import func, select
 
+from server.common.idcard import is_valid
+from server.core.members import Member
+from server.core.orgs import Branch, Township
+from server.core.outbox import OutboxChange
 from server.extensions import db
 from server.members import demo
-from server.members.idcard import is_valid
-from server.members.models import Member
-from server.orgs.models import Branch, Township
-from server.sync.models import OutboxChange
 from server.wechat import emulator
 from tests.factories import bearer
 

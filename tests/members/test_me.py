@@ -1,9 +1,9 @@
 """The member's own profile and report-ins."""
 from sqlalchemy import func, select
 
+from server.core.outbox import OutboxChange
 from server.extensions import db
 from server.members.models import Report
-from server.sync.models import OutboxChange
 from tests.factories import bearer, make_member, member_token
 
 REPORT = {"city": "襄阳市", "address": "樊城区人民路 8 号", "employer": "襄阳汽车轴承厂"}

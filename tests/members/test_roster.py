@@ -5,11 +5,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from server.audit.models import AuditEntry
+from server.core.audit import AuditEntry
+from server.core.members import Member
+from server.core.orgs import Branch, Township
+from server.core.outbox import OutboxChange
 from server.extensions import db
-from server.members.models import Member
-from server.orgs.models import Branch, Township
-from server.sync.models import OutboxChange
 from tests.factories import make_id_number
 
 HEADER = "姓名,身份证号,手机号,乡镇,村党支部,流动党员党支部,外出时间,流入地,工作单位,活动证编号"

@@ -1,11 +1,18 @@
 """Staff reading the roster: scope, masks, search, audit, status changes."""
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
+from server.core.audit import AuditEntry
+from server.core.members import MemberStatusChange
+from server.core.outbox import OutboxChange
 from server.extensions import db
-from server.members.models import MemberStatusChange
-from server.sync.models import OutboxChange
-from tests.factories import bearer, make_branch, make_member, make_township, member_token, staff_token
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_member,
+    make_township,
+    member_token,
+    staff_token,
+)
 
 
 def _two_townships():

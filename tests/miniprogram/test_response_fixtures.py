@@ -16,9 +16,9 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from server.auth.models import StaffUser
 from server.common.timeutil import current_month, month_add, month_bounds, utcnow
 from server.config import DEV_REMINDER_TEMPLATE_ID, load_config
+from server.core.accounts import StaffUser
 from server.extensions import db
 from server.wechat import emulator
 from tests.checkins.conftest import FAR, VENUE, make_event

@@ -1,5 +1,12 @@
 """Townships and branches in the caller's scope."""
-from tests.factories import bearer, make_branch, make_member, make_township, member_token, staff_token
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_member,
+    make_township,
+    member_token,
+    staff_token,
+)
 
 
 def _county():

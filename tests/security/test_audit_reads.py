@@ -3,9 +3,9 @@ name members (with phones and leave reasons), so reading them leaves a trace lik
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
 from server.checkins.models import LeaveRequest
 from server.common.timeutil import utcnow
+from server.core.audit import AuditEntry
 from server.extensions import db
 from tests.checkins.conftest import make_event
 from tests.factories import bearer, make_branch, make_member, staff_token

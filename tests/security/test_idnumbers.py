@@ -1,8 +1,8 @@
 """Unicode tricks in ID numbers: full-width digits (a Chinese IME in full-width mode) are the same number."""
 from sqlalchemy import func, select
 
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
 from tests.factories import bearer, make_id_number, make_member, member_token
 
 HEADER = "姓名,身份证号,手机号,乡镇,村党支部,流动党员党支部,外出时间,流入地,工作单位,活动证编号"

@@ -58,3 +58,16 @@ def test_member_typed_report_is_text_in_the_township_export(tmp_path):
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [f"{c.parent.title}!{c.coordinate}" for c in cells if c.data_type == "f"]
     assert sum(c.value == payload for c in cells) == 4
+
+
+def test_names_in_the_dues_ledger_are_text(client, ctx):
+    """A roster name is typed by a person too; the ledger sheet writes it as data."""
+    branch = make_branch()
+    for payload in PAYLOADS:
+        make_member(branch, name=payload[:60])
+    resp = client.get(f"/api/v1/branches/{branch.id}/dues/ledger?format=xlsx",
+                      headers=bearer(staff_token("branch_secretary", branch.id)))
+    assert resp.status_code == 200
+    cells = [c for row in load_workbook(BytesIO(resp.data)).active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c.coordinate for c in cells if c.data_type == "f"], "a member's name became a formula"
+    assert {p[:60] for p in PAYLOADS} <= {c.value for c in cells}

@@ -7,10 +7,10 @@ import time
 from urllib.parse import urlencode
 
 from server.common.timeutil import isoformat, month_of, utcnow
+from server.core.member_changes import snapshot
+from server.core.outbox import record_change
 from server.extensions import db
-from server.members.service import snapshot
 from server.sync.client import sign
-from server.sync.outbox import record_change
 
 _ids = itertools.count(1)
 

@@ -178,7 +178,7 @@ def test_a_member_who_moves_township_leaves_the_old_ledger(live_server, ctx, tmp
         return roster.import_roster(roster.validate(roster.read_file(path)))
 
     import_csv("金山镇")
-    from server.orgs.models import Township
+    from server.core.orgs import Township
 
     jinshan = db.session.execute(db.select(Township).filter_by(name="金山镇")).scalar_one()
     key = make_key(jinshan)

@@ -5,13 +5,11 @@ import time
 
 import pytest
 
+from server.core.outbox import OutboxChange, record_change
 from server.extensions import db
 from server.sync import sequencer
-from server.sync.models import OutboxChange
-from server.sync.outbox import record_change
 from tests.factories import make_branch, make_member, make_township
 from tests.sync.synchelpers import make_key, signed_get
-
 from tests.testenv import ON_POSTGRES
 
 
@@ -43,7 +41,7 @@ def test_concurrent_late_commits_are_never_skipped_nor_doubled(app):
         rng = random.Random(n)
         try:
             with app.app_context():
-                from server.members.models import Member
+                from server.core.members import Member
 
                 for i in range(transactions):
                     # Several members per transaction, locked in id order like any multi-member writer.
@@ -180,7 +178,7 @@ def test_per_member_order_is_commit_order(app):
 
     def change(name: str, wait_before: threading.Event | None, hold: float):
         with app.app_context():
-            from server.members.models import Member
+            from server.core.members import Member
 
             if wait_before:
                 wait_before.wait(5)

@@ -5,7 +5,14 @@ import pytest
 
 from server.members.service import change_status
 from tests.factories import make_branch, make_member, make_township
-from tests.sync.synchelpers import checkin, make_key, pull_all, signed_get, signed_headers, upsert
+from tests.sync.synchelpers import (
+    checkin,
+    make_key,
+    pull_all,
+    signed_get,
+    signed_headers,
+    upsert,
+)
 
 CHANGES = "/api/v1/sync/changes"
 

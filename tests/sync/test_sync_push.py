@@ -14,7 +14,16 @@ from server.sync import push, tasks
 from server.sync.client import Ledger, WebhookReceiver
 from server.sync.models import SyncKey
 from tests.factories import bearer, make_branch, make_member, make_township, staff_token
-from tests.sync.synchelpers import checkin, make_key, paid, refunded, report, signed_get, signed_put, upsert
+from tests.sync.synchelpers import (
+    checkin,
+    make_key,
+    paid,
+    refunded,
+    report,
+    signed_get,
+    signed_put,
+    upsert,
+)
 
 WEBHOOK = "/api/v1/sync/webhook"
 

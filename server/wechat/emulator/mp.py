@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify, request
 
-from server.wechat.emulator import wechat_error
+from server.wechat.emulator.state import wechat_error
 
 bp = Blueprint("emu_mp", __name__)
 

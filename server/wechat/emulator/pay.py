@@ -14,6 +14,8 @@ import xmltodict
 from flask import Blueprint, Response, current_app, request
 from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
+from server.wechat.emulator.state import EmulatorState
+
 bp = Blueprint("emu_pay", __name__, url_prefix="/pay-api")
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -198,9 +200,7 @@ def refund():
 # ---- control functions (tests and the demo play the paying member) ---------------------------------
 
 def _mark_paid(config: dict, out_trade_no: str) -> tuple:
-    from server.wechat.emulator import server_for
-
-    state = server_for(config).state
+    state = EmulatorState(config)
     key = _order_key(out_trade_no)
     order = state.get(*key)
     if order is None:
@@ -216,9 +216,7 @@ def _mark_paid(config: dict, out_trade_no: str) -> tuple:
 
 def payment_notice(config: dict, out_trade_no: str) -> str:
     """The signed payment-notice XML WeChat sends for a paid order."""
-    from server.wechat.emulator import server_for
-
-    state = server_for(config).state
+    state = EmulatorState(config)
     order = state.get(*_order_key(out_trade_no))
     fields = {"return_code": "SUCCESS", "result_code": "SUCCESS", "appid": state.appid, "mch_id": state.mch_id,
               "nonce_str": _nonce(), **_paid_fields(order)}
@@ -242,9 +240,7 @@ def lose_notice(config: dict, out_trade_no: str) -> None:
 
 def expire_order(config: dict, out_trade_no: str) -> None:
     """Move an unpaid order's time_expire into the past (tests of the closing sweep)."""
-    from server.wechat.emulator import server_for
-
-    state = server_for(config).state
+    state = EmulatorState(config)
     order = state.get(*_order_key(out_trade_no))
     order["time_expire"] = (_now() - timedelta(minutes=1)).strftime("%Y%m%d%H%M%S")
     state.put(ORDER_TTL_S, order, *_order_key(out_trade_no))

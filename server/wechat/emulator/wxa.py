@@ -16,7 +16,7 @@ import zlib
 
 from flask import Blueprint, Response, current_app, request
 
-from server.wechat.emulator import server_for, wechat_error
+from server.wechat.emulator.state import EmulatorState, wechat_error
 
 bp = Blueprint("emu_wxa", __name__)
 
@@ -169,11 +169,11 @@ def subscribe_send():
 
 def grant_subscription(config: dict, openid: str, template_id: str, count: int = 1) -> int:
     """What a tap on "allow" in wx.requestSubscribeMessage gives WeChat: one more message allowed."""
-    state = server_for(config).state
+    state = EmulatorState(config)
     return int(state.redis.incrby(state.key("grant", openid, template_id), count))
 
 
 def sent_messages(config: dict) -> list[dict]:
     """Every subscribe message the emulator accepted, oldest first."""
-    state = server_for(config).state
+    state = EmulatorState(config)
     return [json.loads(m) for m in state.redis.lrange(state.key("subscribe", "sent"), 0, -1)]

@@ -1,4 +1,4 @@
-"""WeChat accounts (members) and staff users."""
+"""Who can sign in: WeChat accounts (members) and staff users, and how an actor is named."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,8 +7,9 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.timeutil import UTCDateTime, utcnow
+from server.core.members import Member
+from server.core.tokens import Principal
 from server.extensions import db
-from server.members.models import Member
 
 STAFF_ROLES = ("county_admin", "township_admin", "branch_secretary")
 
@@ -43,3 +44,12 @@ class StaffUser(db.Model):
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def actor_name(principal: Principal) -> str:
+    """How a caller is named in history, ledger and outbox rows: a staff user's username."""
+    if principal.is_staff:
+        user = db.session.get(StaffUser, principal.subject_id)
+        if user is not None:
+            return user.username
+    return f"{principal.kind}:{principal.subject_id}"

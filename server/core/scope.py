@@ -1,19 +1,33 @@
-"""The one place that decides what a staff user may see. Out of scope reads as 404."""
+"""The one place that decides what a staff user may see. Out of scope reads as 404.
+
+A county admin's scope is their county (`scope_id` is the county id), a township admin's their
+township, a secretary's their mobile branch.
+"""
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, false, select
 
-from server.auth.tokens import Principal
+from server.core.members import Member
+from server.core.orgs import Branch, Township
+from server.core.tokens import Principal
 from server.errors import NotFound
-from server.members.models import Member
-from server.orgs.models import Branch, Township
+from server.extensions import db
+
+
+def county_townships(county_id: int | None):
+    """The ids of a county's townships, as a subquery."""
+    return select(Township.id).where(Township.county_id == county_id).scalar_subquery()
+
+
+def _county_of_township(township_id: int | None) -> int | None:
+    return db.session.scalar(select(Township.county_id).where(Township.id == township_id))
 
 
 def member_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause limiting Member rows to the principal's scope."""
     role = principal.staff_role
     if role == "county_admin":
-        return true()
+        return Member.township_id.in_(county_townships(principal.scope_id))
     if role == "township_admin":
         return Member.township_id == principal.scope_id
     if role == "branch_secretary":
@@ -25,7 +39,7 @@ def township_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause limiting Township rows to the principal's scope."""
     role = principal.staff_role
     if role == "county_admin":
-        return true()
+        return Township.county_id == principal.scope_id
     if role == "township_admin":
         return Township.id == principal.scope_id
     if role == "branch_secretary":
@@ -37,7 +51,7 @@ def branch_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause limiting Branch rows to the principal's scope."""
     role = principal.staff_role
     if role == "county_admin":
-        return true()
+        return Branch.township_id.in_(county_townships(principal.scope_id))
     if role == "township_admin":
         return Branch.township_id == principal.scope_id
     if role == "branch_secretary":
@@ -48,7 +62,7 @@ def branch_filter(principal: Principal) -> ColumnElement[bool]:
 def can_see_member(principal: Principal, member: Member) -> bool:
     role = principal.staff_role
     return (
-        role == "county_admin"
+        (role == "county_admin" and _county_of_township(member.township_id) == principal.scope_id)
         or (role == "township_admin" and member.township_id == principal.scope_id)
         or (role == "branch_secretary" and member.mobile_branch_id == principal.scope_id)
     )
@@ -57,19 +71,10 @@ def can_see_member(principal: Principal, member: Member) -> bool:
 def can_see_branch(principal: Principal, branch: Branch) -> bool:
     role = principal.staff_role
     return (
-        role == "county_admin"
+        (role == "county_admin" and _county_of_township(branch.township_id) == principal.scope_id)
         or (role == "township_admin" and branch.township_id == principal.scope_id)
         or (role == "branch_secretary" and branch.id == principal.scope_id)
     )
-
-
-def can_see_township(principal: Principal, township_id: int, branch_township_id: int | None = None) -> bool:
-    role = principal.staff_role
-    if role == "county_admin":
-        return True
-    if role == "township_admin":
-        return township_id == principal.scope_id
-    return role == "branch_secretary" and branch_township_id == township_id
 
 
 def require_member(principal: Principal, member: Member | None) -> Member:

@@ -1,14 +1,46 @@
-"""Recording changes for the townships, inside the caller's transaction."""
+"""The outbox: every change a township must know, written inside the caller's transaction.
+
+The sync feature reads it (and gives rows their `seq`); every feature writes it through `record_change`.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import JSON, BigInteger, Index, String, select, text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from server.common.timeutil import utcnow
+from server.common.timeutil import UTCDateTime, utcnow
+from server.core.members import Member
 from server.extensions import db
-from server.members.models import Member
-from server.sync.models import CHANGE_TYPES, OutboxChange
+
+CHANGE_TYPES = (
+    "member.upserted", "member.status_changed", "report.created", "checkin.created",
+    "leave.created", "dues.paid", "dues.refunded", "standard.set",
+)
+
+
+class OutboxChange(db.Model):
+    """One change. `seq` is given after commit by the sequencer (see docs/sync-ordering.md)."""
+
+    __tablename__ = "outbox_changes"
+    __table_args__ = (
+        Index("ix_outbox_changes_unsequenced", "id", postgresql_where=text("seq IS NULL"), sqlite_where=text("seq IS NULL")),
+        Index("ix_outbox_changes_township_seq", "township_id", "seq"),
+        Index("ix_outbox_changes_digest", "digest_month", "type", "township_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    member_id: Mapped[int | None] = mapped_column(index=True)
+    township_id: Mapped[int | None] = mapped_column()
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)
+    # The month the digest counts this change in (event_month / paid_month of the payload), so the
+    # digest reads an index instead of every payload of a township.
+    digest_month: Mapped[str | None] = mapped_column(String(7))
+
+
 
 # Which payload field places a change in a digest month (docs/changes.md).
 _DIGEST_MONTH_FIELD = {"checkin.created": "event_month", "dues.paid": "paid_month", "dues.refunded": "paid_month"}

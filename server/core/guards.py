@@ -5,7 +5,7 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from server.auth.tokens import Principal, resolve
+from server.core.tokens import Principal, resolve
 from server.errors import Forbidden, Unauthorized
 
 
