@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from server.audit.models import AuditEntry
+from server.core.audit import AuditEntry
 from server.extensions import db
 
 FORGED = "203.0.113.9"

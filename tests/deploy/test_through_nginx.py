@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from server.audit.models import AuditEntry
-from server.auth.models import StaffUser
+from server.core.audit import AuditEntry
+from server.core.accounts import StaffUser
+from server.core.orgs import default_county
 from server.common.timeutil import current_month
 from server.dashboard.tasks import apply_outbox
 from server.dues.models import DuesOrder
@@ -49,7 +50,7 @@ def test_staff_member_checkin_payment_and_dashboard_through_nginx(app, ctx, runn
     branch = make_branch(kind="mobile")
     member = make_paying_member(branch, name="张建国")
     event = make_event(branch)
-    staff("county", "county-pass-2026", "county_admin")
+    staff("county", "county-pass-2026", "county_admin", default_county().id)
     staff("secretary", "secretary-pass-2026", "branch_secretary", branch.id)
 
     status, body = call(web, "POST", "/api/v1/staff/login", {"username": "county", "password": "county-pass-2026"})
@@ -91,7 +92,7 @@ def test_staff_member_checkin_payment_and_dashboard_through_nginx(app, ctx, runn
     assert web.request("GET", script)[0] == 200
     status, body = call(web, "GET", f"/api/v1/dashboard/county?month={month}", token=county)
     assert status == 200
-    assert body["totals"]["members"] == 1 and body["totals"]["checkin_members"] == 1
+    assert body["totals"]["members"] == 1 and body["totals"]["checkin_members"] == 1, body["totals"]
 
     # The addresses the app recorded are the client's as nginx saw it, not nginx's own 127.0.0.1.
     logins = db.session.execute(select(AuditEntry.action, AuditEntry.ip).where(
