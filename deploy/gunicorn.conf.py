@@ -15,5 +15,14 @@ max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
 access_log_format = '%({x-forwarded-for}i)s %(m)s %(U)s %(s)s %(B)s %(M)sms'
+# Request limits above nginx's (large_client_header_buffers 4 4k: a request line or header line of at most 4 KB,
+# 16 KB of headers in all), so nginx refuses an oversized request with its JSON page first: gunicorn's own
+# answers to these are HTML and cannot be replaced by a supported hook (docs/deploy.md).
+limit_request_line = 8190          # gunicorn's maximum; its default 4094 is below nginx's 4 KB line
+limit_request_field_size = 8190
+limit_request_fields = 8192        # 16 KB of headers holds at most ~4100 minimal header lines
+# gunicorn's control socket defaults to $HOME/.gunicorn/gunicorn.ctl, read-only under ProtectSystem=strict
+# and shared by every gunicorn of one account; systemd manages the process, so there is none.
+control_socket_disable = True
 forwarded_allow_ips = os.environ.get("TRUSTED_PROXIES", "127.0.0.1")
 wsgi_app = "server:create_app()"

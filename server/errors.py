@@ -163,7 +163,9 @@ def init_app(app) -> None:
             body = {"code": code, "message": message}
         else:
             body = {"code": "http_error", "message": "请求无法处理"}
-        return jsonify(body), status
+        # Keep what the exception says besides its HTML type: Allow on a 405, Retry-After, WWW-Authenticate.
+        headers = [(k, v) for k, v in err.get_headers() if k.lower() != "content-type"]
+        return jsonify(body), status, headers
 
     @app.errorhandler(Exception)
     def handle_unexpected(err: Exception):
