@@ -82,6 +82,15 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         # test bench), refused in production unless set explicitly.
         "SYNC_WEBHOOK_ALLOW_PRIVATE": env.get("SYNC_WEBHOOK_ALLOW_PRIVATE", "0" if production else "1") == "1",
         "TRUSTED_PROXIES": [p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],
+        # Meetings and check-ins (overridable in the app config or test_config).
+        "CHECKIN_GRACE_BEFORE_MIN": 30,     # check-in opens this long before the start
+        "CHECKIN_GRACE_AFTER_MIN": 30,      # and closes this long after the end
+        "CHECKIN_LATE_TOLERANCE_MIN": 5,    # arriving within this of the start is not late
+        "CHECKIN_MAX_ACCURACY_M": 500,      # a fix less precise than this cannot prove presence
+        "CHECKIN_RATE_MAX": 30,             # attempts per member per window
+        "CHECKIN_RATE_WINDOW_S": 60,
+        "REMINDER_LEAD_HOURS": 24,          # remind members this long before a meeting
+        "SUBSCRIPTION_MAX_GRANTS": 50,      # grants a member may bank per template
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "JSON_AS_ASCII": False,
         # flask-smorest / OpenAPI
