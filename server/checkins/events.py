@@ -35,8 +35,8 @@ def staff_event(principal: Principal, event_id: int, *, lock: bool = False) -> E
 
 
 def refuse_cancelled(event: Event) -> None:
-    """Refuse (422 event_cancelled) to act on a cancelled event."""
-    if event.cancelled:
+    """Refuse (422 event_cancelled) to act on a cancelled event (an Event or a row with its status)."""
+    if event.status == "cancelled":
         raise Unprocessable("该活动已取消", code="event_cancelled")
 
 
