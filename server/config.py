@@ -62,7 +62,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "FIELD_KEY": field_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping per checkout; connections are replaced after 30 minutes, and a dropped one is retried once
+        # (server/dbsession.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
         "REDIS_URL": env.get("REDIS_URL", "memory://"),
         "WECHAT_APPID": env.get("WECHAT_APPID", None if production else DEV_WECHAT_APPID),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", None if production else DEV_WECHAT_SECRET),
