@@ -62,7 +62,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "FIELD_KEY": field_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping per checkout; connections are replaced after 30 minutes, and a dropped one is retried once
+        # (server/dbsession.py).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
         "REDIS_URL": env.get("REDIS_URL", "memory://"),
         "WECHAT_APPID": env.get("WECHAT_APPID", None if production else DEV_WECHAT_APPID),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", None if production else DEV_WECHAT_SECRET),
@@ -82,6 +84,15 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         # test bench), refused in production unless set explicitly.
         "SYNC_WEBHOOK_ALLOW_PRIVATE": env.get("SYNC_WEBHOOK_ALLOW_PRIVATE", "0" if production else "1") == "1",
         "TRUSTED_PROXIES": [p.strip() for p in env.get("TRUSTED_PROXIES", "").split(",") if p.strip()],
+        # Meetings and check-ins (overridable in the app config or test_config).
+        "CHECKIN_GRACE_BEFORE_MIN": 30,     # check-in opens this long before the start
+        "CHECKIN_GRACE_AFTER_MIN": 30,      # and closes this long after the end
+        "CHECKIN_LATE_TOLERANCE_MIN": 5,    # arriving within this of the start is not late
+        "CHECKIN_MAX_ACCURACY_M": 500,      # a fix less precise than this cannot prove presence
+        "CHECKIN_RATE_MAX": 30,             # attempts per member per window
+        "CHECKIN_RATE_WINDOW_S": 60,
+        "REMINDER_LEAD_HOURS": 24,          # remind members this long before a meeting
+        "SUBSCRIPTION_MAX_GRANTS": 50,      # grants a member may bank per template
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "JSON_AS_ASCII": False,
         # flask-smorest / OpenAPI

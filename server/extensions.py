@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from server.dbsession import AppSession
 from server.errors import BadRequest
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
@@ -23,7 +24,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+# No expiry on commit: an object is not re-read after commit (the services return what they wrote).
+db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession, "expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 api = Api()
 

@@ -8,13 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from server.checkins.attendance import live_expected
+from server.checkins.checkin import record_checkin
+from server.checkins.compliance import quarter_months
+from server.checkins.leave import record_leave
 from server.checkins.models import Checkin, Event, ExpectedAttendee, LeaveRequest
-from server.checkins.service import (
-    _live_expected,
-    _record_checkin,
-    _record_leave,
-    quarter_months,
-)
 from server.common.timeutil import SHANGHAI, local, utcnow
 from server.core.members import Member
 from server.core.orgs import Branch
@@ -62,7 +60,7 @@ def _propensity(member_id: int) -> float:
 
 def _attend(event: Event, rng: random.Random) -> tuple[int, int]:
     """Freeze the roster and give a past meeting its check-ins, leaves and absences (with outbox rows)."""
-    member_ids = list(db.session.execute(_live_expected(event)).scalars())
+    member_ids = list(db.session.execute(live_expected(event)).scalars())
     event.expected_frozen_at = event.starts_at
     present = on_leave = 0
     for member_id in member_ids:
@@ -77,7 +75,7 @@ def _attend(event: Event, rng: random.Random) -> tuple[int, int]:
                               accuracy_m=float(rng.randint(8, 40)), distance_m=float(rng.randint(3, 120)), late=late)
             db.session.add(checkin)
             db.session.flush()
-            _record_checkin(event, member, checkin)
+            record_checkin(event, member, checkin)
             present += 1
         elif roll < propensity + (1 - propensity) * 0.5:
             leave = LeaveRequest(event_id=event.id, member_id=member_id, reason=rng.choice(LEAVE_REASONS),
@@ -85,7 +83,7 @@ def _attend(event: Event, rng: random.Random) -> tuple[int, int]:
                                  decided_at=event.starts_at - timedelta(hours=20))
             db.session.add(leave)
             db.session.flush()
-            _record_leave(leave, event, member)
+            record_leave(leave, event, member)
             on_leave += 1
     return present, on_leave
 

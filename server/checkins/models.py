@@ -61,7 +61,7 @@ class Event(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(255))
-    # Set once, when the expected attendees were frozen (at the start; see service.freeze_expected).
+    # Set once, when the expected attendees were frozen (at the start; see attendance.freeze_expected).
     expected_frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -17,7 +17,7 @@ def _when(dt) -> str:
 
 
 def attendance_xlsx(result) -> bytes:
-    """The sheet for a service.Attendance: meeting facts, counts, present, on leave and absent lists."""
+    """The sheet for a attendance.Attendance: meeting facts, counts, present, on leave and absent lists."""
     event = result.event
     wb = Workbook()
     ws = wb.active

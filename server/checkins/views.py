@@ -5,8 +5,10 @@ from urllib.parse import quote
 
 from flask import Response, g
 
+from server.checkins import attendance as attendance_service
+from server.checkins import checkin, events, leave, me, reminders
+from server.checkins import compliance as compliance_service
 from server.checkins import schemas as s
-from server.checkins import service
 from server.checkins.sheets import attendance_xlsx
 from server.common.schemas import ErrorOut
 from server.common.xlsx import XLSX_MIMETYPE
@@ -37,7 +39,7 @@ def _errors(*codes):
 @blp.doc(**SECURED, summary="安排活动（支部书记）")
 @staff_required(SECRETARY)
 def create_event(data):
-    return service.create_event(current_principal(), data)
+    return events.create_event(current_principal(), data)
 
 
 @blp.get("/events")
@@ -47,7 +49,7 @@ def create_event(data):
 @blp.doc(**SECURED, summary="活动列表（按支部、月份或即将开始；工作人员，限本人范围）")
 @staff_required()
 def list_events(query):
-    return service.list_events(current_principal(), **query)
+    return events.list_events(current_principal(), **query)
 
 
 @blp.get("/events/<int:event_id>")
@@ -56,7 +58,7 @@ def list_events(query):
 @blp.doc(**SECURED, summary="活动详情（工作人员）")
 @staff_required()
 def get_event(event_id):
-    return service.get_event(current_principal(), event_id)
+    return events.get_event(current_principal(), event_id)
 
 
 @blp.patch("/events/<int:event_id>")
@@ -66,7 +68,7 @@ def get_event(event_id):
 @blp.doc(**SECURED, summary="修改活动（支部书记；已取消或已结束的不能改）")
 @staff_required(SECRETARY)
 def update_event(changes, event_id):
-    return service.update_event(current_principal(), event_id, changes)
+    return events.update_event(current_principal(), event_id, changes)
 
 
 @blp.post("/events/<int:event_id>/cancel")
@@ -76,7 +78,7 @@ def update_event(changes, event_id):
 @blp.doc(**SECURED, summary="取消活动（支部书记）")
 @staff_required(SECRETARY)
 def cancel_event(data, event_id):
-    return service.cancel_event(current_principal(), event_id, data["reason"])
+    return events.cancel_event(current_principal(), event_id, data["reason"])
 
 
 @blp.get("/events/<int:event_id>/checkin-code")
@@ -89,10 +91,10 @@ def cancel_event(data, event_id):
 @staff_required(SECRETARY)
 def checkin_code(query, event_id):
     if query["format"] == "png":
-        png, expires_in = service.checkin_code_png(current_principal(), event_id)
+        png, expires_in = checkin.checkin_code_png(current_principal(), event_id)
         return Response(png, mimetype="image/png",
                         headers={"Cache-Control": "no-store", "X-Expires-In": str(expires_in)})
-    token, expires_in = service.checkin_code(current_principal(), event_id)
+    token, expires_in = checkin.checkin_code(current_principal(), event_id)
     return {"token": token, "expires_in": expires_in}
 
 
@@ -106,9 +108,9 @@ def checkin_code(query, event_id):
 @blp.doc(**SECURED, summary="扫码签到（党员；坐标为 GCJ-02，时间以服务器为准）")
 @member_required
 def check_in(data, event_id):
-    checkin, created = service.check_in(g.member_id, event_id, data["token"], data["lat"], data["lng"],
-                                        data["accuracy"])
-    return {"checkin": checkin}, 201 if created else 200
+    record, created = checkin.check_in(g.member_id, event_id, data["token"], data["lat"], data["lng"],
+                                       data["accuracy"])
+    return {"checkin": record}, 201 if created else 200
 
 
 @blp.post("/events/<int:event_id>/manual-checkins")
@@ -118,7 +120,7 @@ def check_in(data, event_id):
 @blp.doc(**SECURED, summary="补签（支部书记，须填原因，记入审计）")
 @staff_required(SECRETARY)
 def manual_checkin(data, event_id):
-    return {"checkin": service.manual_checkin(current_principal(), event_id, data["member_id"], data["reason"])}
+    return {"checkin": checkin.manual_checkin(current_principal(), event_id, data["member_id"], data["reason"])}
 
 
 @blp.post("/events/<int:event_id>/leave")
@@ -128,7 +130,7 @@ def manual_checkin(data, event_id):
 @blp.doc(**SECURED, summary="请假（党员，每个活动一次）")
 @member_required
 def request_leave(data, event_id):
-    return {"leave": service.request_leave(g.member_id, event_id, data["reason"])}
+    return {"leave": leave.request_leave(g.member_id, event_id, data["reason"])}
 
 
 @blp.get("/events/<int:event_id>/leaves")
@@ -137,7 +139,7 @@ def request_leave(data, event_id):
 @blp.doc(**SECURED, summary="活动的请假申请（工作人员）")
 @staff_required()
 def list_leaves(event_id):
-    return {"items": service.list_leaves(current_principal(), event_id)}
+    return {"items": leave.list_leaves(current_principal(), event_id)}
 
 
 @blp.post("/leaves/<int:leave_id>/decision")
@@ -147,7 +149,7 @@ def list_leaves(event_id):
 @blp.doc(**SECURED, summary="批准或不批准请假（支部书记）")
 @staff_required(SECRETARY)
 def decide_leave(data, leave_id):
-    return {"leave": service.decide_leave(current_principal(), leave_id, data["approve"], data["note"])}
+    return {"leave": leave.decide_leave(current_principal(), leave_id, data["approve"], data["note"])}
 
 
 # ---- attendance and compliance --------------------------------------------------------------------
@@ -161,7 +163,7 @@ def decide_leave(data, leave_id):
 @blp.doc(**SECURED, summary="出勤：出席、请假、缺席（工作人员，限本人范围）")
 @staff_required()
 def attendance(query, event_id):
-    result = service.attendance(current_principal(), event_id)
+    result = attendance_service.attendance(current_principal(), event_id)
     if query["format"] == "xlsx":
         filename = f"会议记录-{result.event.id}.xlsx"
         return Response(attendance_xlsx(result), mimetype=XLSX_MIMETYPE, headers={
@@ -177,7 +179,7 @@ def attendance(query, event_id):
 @blp.doc(**SECURED, summary="组织生活达标情况（按季度；已结束且未取消的活动计为已召开）")
 @staff_required()
 def compliance(query, branch_id):
-    return service.compliance(current_principal(), branch_id, query["quarter"])
+    return compliance_service.compliance(current_principal(), branch_id, query["quarter"])
 
 
 # ---- member-facing --------------------------------------------------------------------------------
@@ -189,7 +191,7 @@ def compliance(query, branch_id):
 @blp.doc(**SECURED, summary="我的支部的活动，附我的签到或请假状态（党员）")
 @member_required
 def my_events(query):
-    return service.my_events(g.member_id, **query)
+    return me.my_events(g.member_id, **query)
 
 
 @blp.get("/me/checkins")
@@ -199,7 +201,7 @@ def my_events(query):
 @blp.doc(**SECURED, summary="我的签到记录（党员，分页）")
 @member_required
 def my_checkins(query):
-    return service.my_checkins(g.member_id, **query)
+    return me.my_checkins(g.member_id, **query)
 
 
 @blp.post("/me/subscriptions")
@@ -209,4 +211,4 @@ def my_checkins(query):
 @blp.doc(**SECURED, summary="记录一次订阅消息授权（wx.requestSubscribeMessage 同意后调用，一次授权发一条）")
 @member_required
 def add_subscription(data):
-    return service.add_subscription_grant(current_principal(), g.member_id, data["template_id"])
+    return reminders.add_subscription_grant(current_principal(), g.member_id, data["template_id"])

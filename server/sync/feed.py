@@ -1,9 +1,13 @@
 """The change feed and the digest: what a township reads (docs/sync-api.md, docs/sync-ordering.md)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import json
+from datetime import datetime, timezone, tzinfo
+from functools import lru_cache
 
-from server.common.timeutil import isoformat
+from sqlalchemy import Text, cast, func, select
+
+from server.common.timeutil import isoformat, local
 from server.core.members import Member
 from server.core.outbox import OutboxChange
 from server.core.scope import county_townships
@@ -34,14 +38,37 @@ def read_changes(key: SyncKey, after: int, limit: int) -> list[OutboxChange]:
     return list(db.session.execute(query.order_by(OutboxChange.seq).limit(limit)).scalars())
 
 
-def changes_page(key: SyncKey, after: int, limit: int) -> dict:
-    """One page of the feed: {changes, next, more}; `next` is where to resume, always."""
+@lru_cache(maxsize=4096)
+def _offset_at(utc_hour: datetime) -> tzinfo:
+    """Beijing time's offset during one UTC hour (zone transitions fall on whole hours)."""
+    return timezone(local(utc_hour).utcoffset())
+
+
+def _local_iso(at: datetime) -> str:
+    """`isoformat(at)` with the zone lookup cached per hour (the feed formats thousands of instants a page)."""
+    utc = at.astimezone(timezone.utc)
+    return utc.astimezone(_offset_at(utc.replace(minute=0, second=0, microsecond=0))).isoformat()
+
+
+def _json_id(value: int | None) -> str:
+    return "null" if value is None else str(int(value))
+
+
+def changes_page_json(key: SyncKey, after: int, limit: int) -> str:
+    """One page of the feed as the JSON body of ChangesOut: {changes, next, more}; `next` is where to resume,
+    always. Each change's payload is passed through as stored (already JSON), not decoded and re-encoded."""
     # Sequence what has committed so far; a busy sequencer means someone else is doing it.
     sequencer.sequence_soon()
-    rows = read_changes(key, after, limit + 1)
+    query = scoped(select(OutboxChange.seq, OutboxChange.type, OutboxChange.member_id, OutboxChange.township_id,
+                          OutboxChange.at, cast(OutboxChange.data, Text)).where(OutboxChange.seq > after), key)
+    rows = db.session.execute(query.order_by(OutboxChange.seq).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"changes": [change_out(c) for c in rows], "next": rows[-1].seq if rows else after, "more": more}
+    changes = ",".join(
+        f'{{"seq": {seq}, "type": {json.dumps(change_type)}, "member_id": {_json_id(member_id)}, '
+        f'"township_id": {_json_id(township_id)}, "at": "{_local_iso(at)}", "data": {data}}}'
+        for seq, change_type, member_id, township_id, at, data in rows)
+    return f'{{"changes": [{changes}], "next": {rows[-1].seq if rows else int(after)}, "more": {json.dumps(more)}}}'
 
 
 def digest(key: SyncKey, month: str) -> dict:

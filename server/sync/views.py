@@ -1,7 +1,7 @@
 """Sync endpoints: the signed pull API for townships, and dead letters for the county (CONTRACT §8)."""
 from __future__ import annotations
 
-from flask import g
+from flask import Response, g
 
 from server.common.schemas import ErrorOut, PageQuery
 from server.core.guards import current_principal, staff_required
@@ -41,7 +41,8 @@ SIGNING_DOC = (
          "a township key sees only its township. `next` is the cursor to resume from, also when `more` is false.")
 def changes(args):
     """Pull changes after a cursor."""
-    return feed.changes_page(g.sync_key, args["after"], args["limit"])
+    # The body is built by the feed (stored payloads passed through); ChangesOut documents it.
+    return Response(feed.changes_page_json(g.sync_key, args["after"], args["limit"]), mimetype="application/json")
 
 
 @blp.route("/sync/digest", methods=["GET"])

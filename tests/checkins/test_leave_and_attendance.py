@@ -5,7 +5,7 @@ from io import BytesIO
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from server.checkins import service
+from server.checkins import compliance
 from server.common.timeutil import SHANGHAI, utcnow
 from server.core.audit import AuditEntry
 from server.core.members import Member
@@ -180,4 +180,4 @@ def test_compliance_of_a_running_quarter_is_pending(client, secretary, branch):
     body = client.get(f"/api/v1/branches/{branch.id}/compliance?quarter={quarter}", headers=secretary).get_json()
     lecture = next(i for i in body["items"] if i["kind"] == "lecture")
     assert lecture["held"] == 0 and lecture["status"] == "pending"
-    assert service.quarter_months("2026-Q4") == ["2026-10", "2026-11", "2026-12"]
+    assert compliance.quarter_months("2026-Q4") == ["2026-10", "2026-11", "2026-12"]

@@ -1,0 +1,209 @@
+"""The rotating code at the venue and check-ins: on site by the member, or by hand by the secretary.
+
+Each public function is one unit of work and owns its transaction.
+"""
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from types import SimpleNamespace
+
+import requests
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from server.checkins import codes, writes
+from server.checkins.events import checkin_window, refuse_cancelled, staff_event
+from server.checkins.models import Checkin, Event
+from server.checkins.writes import checkin_payload
+from server.common import ratelimit
+from server.common.timeutil import isoformat, utcnow
+from server.core import audit
+from server.core.members import Member
+from server.core.outbox import record_change
+from server.core.tokens import Principal
+from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from server.extensions import db
+from server.store import get_redis
+from server.wechat import gateway
+
+CHECKIN_PAGE = "pages/checkin/checkin"
+
+# Members who may take part in a branch's events (a lost-contact member checking in is back in contact).
+PARTICIPATING = ("active", "lost_contact")
+_EARTH_RADIUS_M = 6371008.8
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres between two points of the same datum (GCJ-02 here)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def checkin_code(principal: Principal, event_id: int) -> tuple[str, int]:
+    """A fresh rotating code for an event whose check-in is not over."""
+    event = staff_event(principal, event_id)
+    refuse_cancelled(event)
+    if checkin_window(event)[1] <= utcnow():
+        raise Unprocessable("签到已结束", code="checkin_window_closed")
+    return codes.issue(event.id)
+
+
+def checkin_code_png(principal: Principal, event_id: int) -> tuple[bytes, int]:
+    """The mini-program code image for the current code (cached in Redis for the code's lifetime)."""
+    token, expires_in = checkin_code(principal, event_id)
+    key = f"checkin:png:{token}"
+    r = get_redis()
+    png = r.get(key)
+    if png is None:
+        try:
+            png = gateway.wxa_code_png(token, CHECKIN_PAGE)
+        except (gateway.WeChatClientException, requests.RequestException) as err:
+            current_app.logger.warning("wxacode failed: %s", getattr(err, "errcode", err))
+            raise ServiceUnavailable("微信小程序码暂时无法生成，请稍后再试", code="wechat_unavailable") from None
+        r.set(key, png, ex=max(expires_in, 1))
+    return png, expires_in
+
+
+# ---- check-ins (members) --------------------------------------------------------------------------
+
+def may_attend(event, status: str, mobile_branch_id: int, is_committee: bool) -> bool:
+    """Whether a member (by status, mobile branch and committee seat) may take part in an event."""
+    return (status in PARTICIPATING and event.branch_id == mobile_branch_id
+            and (event.kind != "committee" or is_committee))
+
+
+def member_event(member_id: int, event_id: int) -> tuple[Member, Event]:
+    """The member and an event of their branch they may attend; 404 otherwise."""
+    row = db.session.execute(
+        select(Member, Event).join(Event, Event.id == event_id).where(Member.id == member_id)).first()
+    member, event = row if row else (None, None)
+    if member is None or event is None or not may_attend(event, member.status, member.mobile_branch_id, member.is_committee):
+        raise NotFound("找不到该活动")
+    return member, event
+
+
+def checkin_of(event_id: int, member_id: int) -> Checkin | None:
+    """The member's check-in at an event, if any."""
+    return db.session.execute(
+        select(Checkin).where(Checkin.event_id == event_id, Checkin.member_id == member_id)
+    ).scalar_one_or_none()
+
+
+def record_checkin(event: Event, member: Member, checkin: Checkin) -> None:
+    """Outbox row and activity stamp for a new check-in made with the ORM (inside the caller's transaction)."""
+    record_change("checkin.created", member, {
+        "checkin_id": checkin.id,
+        **checkin_payload(event, checkin.checked_in_at, checkin.late, checkin.manual, checkin.reason),
+    }, at=checkin.checked_in_at)
+    if member.last_activity_at is None or member.last_activity_at < checkin.checked_in_at:
+        member.last_activity_at = checkin.checked_in_at
+
+
+def _insert_checkin(checkin: Checkin) -> bool:
+    """Flush a new check-in; False (and the transaction rolled back) when one already exists."""
+    db.session.add(checkin)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+# What a check-in answers with (CheckinOut), read in the one query of the check-in path.
+_RECORD = (Checkin.id, Checkin.checked_in_at, Checkin.late, Checkin.manual, Checkin.reason, Checkin.distance_m,
+           Checkin.accuracy_m)
+_EVENT = (Event.id, Event.branch_id, Event.kind, Event.title, Event.status, Event.starts_at, Event.ends_at,
+          Event.lat, Event.lng, Event.radius_m)
+
+
+def _checkin_context(member_id: int, event_id: int):
+    """One query: the member's standing (no encrypted field), the event, and the member's check-in at it."""
+    existing = aliased(Checkin, name="existing")
+    return db.session.execute(
+        select(Member.status, Member.mobile_branch_id, Member.is_committee, Member.township_id,
+               *(c.label(f"event_{c.key}") for c in _EVENT),
+               *(getattr(existing, c.key).label(f"checkin_{c.key}") for c in _RECORD))
+        .select_from(Member).join(Event, Event.id == event_id)
+        .outerjoin(existing, (existing.event_id == Event.id) & (existing.member_id == Member.id))
+        .where(Member.id == member_id)
+    ).first()
+
+
+def _record(event_id: int, member_id: int, values: dict) -> dict:
+    return {"event_id": event_id, "member_id": member_id, **values}
+
+
+def _existing_record(event_id: int, member_id: int) -> dict:
+    row = db.session.execute(select(*_RECORD).where(Checkin.event_id == event_id,
+                                                    Checkin.member_id == member_id)).one()
+    return _record(event_id, member_id, row._asdict())
+
+
+def check_in(member_id: int, event_id: int, token: str, lat: float, lng: float,
+             accuracy: float | None = None) -> tuple[dict, bool]:
+    """Check a member in on site; returns (record, created). A repeat returns the first record.
+
+    On PostgreSQL two statements in autocommit, nothing else: the read of `_checkin_context` and the one
+    statement of `writes.insert_recorded` (which is its own transaction)."""
+    ratelimit.limit(f"checkin:{member_id}", current_app.config["CHECKIN_RATE_MAX"],
+                    current_app.config["CHECKIN_RATE_WINDOW_S"], "签到操作太频繁，请稍后再试")
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    row = _checkin_context(member_id, event_id)
+    event = row and SimpleNamespace(**{c.key: getattr(row, f"event_{c.key}") for c in _EVENT})
+    if row is None or not may_attend(event, row.status, row.mobile_branch_id, row.is_committee):
+        raise NotFound("找不到该活动")
+    if row.checkin_id is not None:
+        return _record(event_id, member_id, {c.key: getattr(row, f"checkin_{c.key}") for c in _RECORD}), False
+    refuse_cancelled(event)
+    if not codes.verify(token, event.id):
+        raise Unprocessable("签到码无效或已过期，请重新扫描现场的签到码", code="checkin_token_invalid")
+    now = utcnow()
+    opens, closes = checkin_window(event)
+    if not opens <= now <= closes:
+        raise Unprocessable("现在不在签到时间内", code="checkin_window_closed",
+                            opens_at=isoformat(opens), closes_at=isoformat(closes))
+    if accuracy is not None and accuracy > current_app.config["CHECKIN_MAX_ACCURACY_M"]:
+        raise Unprocessable("定位不够准确，请到开阔处打开 GPS 后重试",
+                            errors={"accuracy": [f"定位精度须在 {current_app.config['CHECKIN_MAX_ACCURACY_M']} 米以内"]})
+    distance = haversine_m(event.lat, event.lng, lat, lng)
+    if distance > event.radius_m:
+        raise Unprocessable(f"您距签到地点约 {round(distance)} 米，超出 {event.radius_m} 米的签到范围",
+                            code="checkin_outside_area", distance_m=round(distance), radius_m=event.radius_m)
+    late = now > event.starts_at + timedelta(minutes=current_app.config["CHECKIN_LATE_TOLERANCE_MIN"])
+    values = {"checked_in_at": now, "lat": lat, "lng": lng, "accuracy_m": accuracy, "distance_m": round(distance, 1),
+              "late": late, "manual": False, "reason": None}
+    new_id = writes.insert_recorded(event, member_id, row.township_id, values)
+    if new_id is None:
+        # Another tap of the same member won the race: answer with its record.
+        return _existing_record(event_id, member_id), False
+    return _record(event_id, member_id, {"id": new_id, **values}), True
+
+
+def manual_checkin(principal: Principal, event_id: int, member_id: int, reason: str) -> Checkin:
+    """The secretary records a member present by hand (补签), audited and flagged manual."""
+    event = staff_event(principal, event_id)
+    refuse_cancelled(event)
+    now = utcnow()
+    if now < event.starts_at:
+        raise Unprocessable("活动尚未开始，不能补签", code="event_not_started")
+    member = db.session.get(Member, member_id)
+    if member is None or member.mobile_branch_id != event.branch_id:
+        raise NotFound("找不到该党员")
+    if checkin_of(event.id, member.id) is not None:
+        raise Conflict("该党员已签到", code="already_checked_in")
+    checkin = Checkin(event_id=event.id, member_id=member.id, checked_in_at=now, late=False, manual=True,
+                      reason=reason.strip(), recorded_by=principal.subject_id)
+    if not _insert_checkin(checkin):
+        raise Conflict("该党员已签到", code="already_checked_in")
+    audit.record("checkin.manual", "checkin", checkin.id,
+                 {"event_id": event.id, "member_id": member.id, "reason": checkin.reason})
+    record_checkin(event, member, checkin)
+    db.session.commit()
+    return checkin

@@ -1,0 +1,105 @@
+"""Recording a new check-in in SQLAlchemy Core: the insert, its outbox row and the member's last activity.
+
+PostgreSQL: one statement, run as its own transaction (autocommit), that
+  1. locks the member row FOR NO KEY UPDATE (the lock `record_change` takes; docs/sync-ordering.md),
+  2. inserts the check-in ON CONFLICT (event_id, member_id) DO NOTHING, selecting from the locked row,
+  3. inserts the `checkin.created` outbox row (seq NULL) from the inserted row, its payload built around
+     the new id, and
+  4. moves the member's last_activity_at forward, only when 2 inserted.
+Step 2 reads the row step 1 locked, and 3 and 4 read the row 2 inserted, so the lock is granted before
+the outbox row exists; the statement commits as a whole, so the lock is held until the outbox row is
+visible: per-member insert order stays commit order. A concurrent duplicate waits on the lock, then finds
+the winner's row and inserts nothing (no outbox row, no update).
+SQLite (no data-modifying CTEs) runs the same writes as statements of one transaction; SQLite serialises
+writers, which gives the same order.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import JSON, String, cast, exists, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from server.checkins.models import Checkin
+from server.common.timeutil import isoformat, month_of
+from server.core.members import Member
+from server.core.outbox import OutboxChange
+from server.extensions import db
+
+CHECKINS = Checkin.__table__
+OUTBOX = OutboxChange.__table__
+MEMBERS = Member.__table__
+CHANGE_TYPE = "checkin.created"
+_OUTBOX_COLUMNS = ("type", "member_id", "township_id", "at", "digest_month", "data")
+
+
+def checkin_payload(event, checked_in_at: datetime, late: bool, manual: bool, reason: str | None) -> dict:
+    """The `checkin.created` payload after its leading `checkin_id` (docs/changes.md)."""
+    return {
+        "event_id": event.id, "event_kind": event.kind, "event_title": event.title,
+        "event_starts_at": isoformat(event.starts_at), "event_month": month_of(event.starts_at),
+        "branch_id": event.branch_id, "checked_in_at": isoformat(checked_in_at), "late": late,
+        "manual": manual, "reason": reason,
+    }
+
+
+def _typed(value, column):
+    return literal(value, column.type)
+
+
+def insert_recorded(event, member_id: int, township_id: int, values: dict) -> int | None:
+    """Insert the check-in `values` (its columns but event_id and member_id) with its outbox row and the
+    member's activity stamp, and commit; the new id, or None when the member already had a check-in."""
+    at = values["checked_in_at"]
+    payload = checkin_payload(event, at, values["late"], values["manual"], values.get("reason"))
+    row = {"event_id": event.id, "member_id": member_id, **values}
+    outbox = {"type": CHANGE_TYPE, "member_id": member_id, "township_id": township_id, "at": at,
+              "digest_month": payload["event_month"]}
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _insert_postgresql(row, outbox, payload)
+    return _insert_sqlite(row, outbox, payload)
+
+
+def _insert_postgresql(row: dict, outbox: dict, payload: dict) -> int | None:
+    member_id, at = row["member_id"], row["checked_in_at"]
+    locked = (select(MEMBERS.c.id).where(MEMBERS.c.id == member_id)
+              .with_for_update(key_share=True).cte("locked"))
+    names = list(row)
+    inserted = (pg_insert(CHECKINS)
+                .from_select(names, select(*(locked.c.id if n == "member_id" else _typed(row[n], CHECKINS.c[n])
+                                             for n in names)))
+                .on_conflict_do_nothing(index_elements=["event_id", "member_id"])
+                .returning(CHECKINS.c.id).cte("inserted"))
+    # '{"checkin_id": <id>, ' + the rest of the payload as the ORM would have serialised it.
+    data = cast(literal('{"checkin_id": ') + cast(inserted.c.id, String)
+                + literal(", " + json.dumps(payload)[1:]), JSON)
+    change = (insert(OUTBOX)
+              .from_select(list(_OUTBOX_COLUMNS),
+                           select(*(_typed(outbox[n], OUTBOX.c[n]) for n in _OUTBOX_COLUMNS[:-1]), data)
+                           .select_from(inserted))
+              .returning(OUTBOX.c.id).cte("change"))
+    touched = (update(MEMBERS)
+               .where(MEMBERS.c.id == member_id, exists(select(inserted.c.id)),
+                      or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at))
+               .values(last_activity_at=at, updated_at=at)
+               .returning(MEMBERS.c.id).cte("touched"))
+    new_id = db.session.execute(select(inserted.c.id).add_cte(change, touched)).scalar()
+    db.session.commit()
+    return new_id
+
+
+def _insert_sqlite(row: dict, outbox: dict, payload: dict) -> int | None:
+    new_id = db.session.execute(
+        sqlite_insert(CHECKINS).values(row).on_conflict_do_nothing(index_elements=["event_id", "member_id"])
+        .returning(CHECKINS.c.id)).scalar()
+    if new_id is not None:
+        at = row["checked_in_at"]
+        db.session.execute(insert(OUTBOX).values(**outbox, data={"checkin_id": new_id, **payload}))
+        db.session.execute(update(MEMBERS).where(
+            MEMBERS.c.id == row["member_id"],
+            or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at),
+        ).values(last_activity_at=at, updated_at=at))
+    db.session.commit()
+    return new_id
