@@ -23,6 +23,7 @@ from server import (
     sync,
     wechat,
 )
+from server.common.apidoc import ErrorResponses
 from server.config import load_config
 from server.extensions import api, db, migrate
 from server.store import get_redis
@@ -56,7 +57,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
-    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()], "components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"},
         "syncSignature": {"type": "apiKey", "in": "header", "name": "X-Sync-Signature"},
     }}})

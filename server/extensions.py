@@ -7,6 +7,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from server.common.schemas import ErrorOut
 from server.errors import BadRequest
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
@@ -25,7 +26,16 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
-api = Api()
+
+
+class DocumentedApi(Api):
+    """flask-smorest's Api, except that every documented error response is the service's ErrorOut
+    (flask-smorest's own Error schema has an integer `code` the service never sends)."""
+
+    ERROR_SCHEMA = ErrorOut
+
+
+api = DocumentedApi()
 
 
 class JsonBodyParser(FlaskParser):

@@ -8,12 +8,12 @@ from flask import Response, g
 from server.checkins import schemas as s
 from server.checkins import service
 from server.checkins.sheets import XLSX_MIMETYPE, attendance_xlsx
+from server.common.apidoc import SECURED
 from server.common.schemas import ErrorOut
 from server.core.guards import current_principal, member_required, staff_required
 from server.extensions import Blueprint
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="活动（三会一课等）、签到、请假与出勤")
-SECURED = {"security": [{"bearer": []}]}
 SECRETARY = "branch_secretary"
 BINARY = {"type": "string", "format": "binary"}
 
