@@ -7,7 +7,6 @@ import os
 import swagger_ui_bundle
 from flask import Flask, jsonify, send_from_directory
 from sqlalchemy import text
-from werkzeug.routing import IntegerConverter
 
 from server import (
     auth,
@@ -24,6 +23,7 @@ from server import (
     wechat,
 )
 from server.common.apidoc import ErrorResponses
+from server.common.bounds import CONVERTERS
 from server.config import load_config
 from server.extensions import api, db, migrate
 from server.store import get_redis
@@ -33,18 +33,10 @@ from server.store import get_redis
 PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, demo)
 
 
-class RecordIdConverter(IntegerConverter):
-    """`<int:…>` path ids within a 64-bit integer: a longer number is an unknown path (404), not a database error."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config from the environment (or test_config), extensions, features."""
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = RecordIdConverter
+    app.url_map.converters.update(CONVERTERS)
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)

@@ -1,5 +1,6 @@
 """Extension singletons (each is bound to the app in create_app) and the API blueprint class."""
 import flask_smorest
+from flask import current_app, request
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -8,7 +9,7 @@ from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from server.common.schemas import ErrorOut
-from server.errors import BadRequest
+from server.errors import BadRequest, Unprocessable
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
@@ -47,7 +48,21 @@ class JsonBodyParser(FlaskParser):
         return super()._raw_load_json(req)
 
 
+def refuse_unexpected_query() -> None:
+    """An endpoint without a query schema takes no query parameters: `?month=` it would ignore is 422,
+    as an unknown parameter is for an endpoint with one (StrictSchema), rather than an answer for another month."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    if request.args and request.path.startswith("/api/") and view is not None and not any(p.get("in") == "query" for p in parameters):
+        raise Unprocessable(errors={name: ["不支持此字段"] for name in request.args})
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """The API blueprint every feature uses (CONTRACT §3: a body that is not JSON is 400 bad_request)."""
+    """The API blueprint every feature uses (CONTRACT §3: a body that is not JSON is 400 bad_request;
+    a query parameter the endpoint does not take is 422)."""
 
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(refuse_unexpected_query)
