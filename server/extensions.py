@@ -53,7 +53,8 @@ def refuse_unexpected_query() -> None:
     as an unknown parameter is for an endpoint with one (StrictSchema), rather than an answer for another month."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
-    if request.args and request.path.startswith("/api/") and view is not None and not any(p.get("in") == "query" for p in parameters):
+    takes_query = any(p.get("in") == "query" for p in parameters)
+    if request.args and request.path.startswith("/api/") and view is not None and not takes_query:
         raise Unprocessable(errors={name: ["不支持此字段"] for name in request.args})
 
 
