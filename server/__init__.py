@@ -7,7 +7,6 @@ import os
 import swagger_ui_bundle
 from flask import Flask, jsonify, send_from_directory
 from sqlalchemy import text
-from werkzeug.routing import IntegerConverter
 
 from server import (
     auth,
@@ -23,6 +22,8 @@ from server import (
     sync,
     wechat,
 )
+from server.common.apidoc import ErrorResponses
+from server.common.bounds import CONVERTERS
 from server.config import load_config
 from server.extensions import api, db, migrate
 from server.store import get_redis
@@ -32,18 +33,10 @@ from server.store import get_redis
 PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, demo)
 
 
-class RecordIdConverter(IntegerConverter):
-    """`<int:…>` path ids within a 64-bit integer: a longer number is an unknown path (404), not a database error."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
-        super().__init__(map, *args, **kwargs)
-
-
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config from the environment (or test_config), extensions, features."""
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = RecordIdConverter
+    app.url_map.converters.update(CONVERTERS)
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -56,7 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
-    api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
+    api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()], "components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"},
         "syncSignature": {"type": "apiKey", "in": "header", "name": "X-Sync-Signature"},
     }}})

@@ -94,6 +94,18 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "REMINDER_LEAD_HOURS": 24,          # remind members this long before a meeting
         "SUBSCRIPTION_MAX_GRANTS": 50,      # grants a member may bank per template
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Sync: a pull sequences the outbox at most once per this many ms across all processes.
+        "SYNC_SEQUENCE_DEBOUNCE_MS": 200,
+        # Sync pushes: changes per batch, the receiver's time to answer, retries with growing backoff,
+        # and the batches one job delivers before it hands over to a fresh job (keeps the lock short).
+        "SYNC_PUSH_BATCH": 500,
+        "SYNC_PUSH_TIMEOUT_S": 10.0,
+        "SYNC_PUSH_MAX_ATTEMPTS": 8,
+        "SYNC_PUSH_BACKOFF_S": 5.0,
+        "SYNC_PUSH_BACKOFF_MAX_S": 900.0,
+        "SYNC_PUSH_BATCHES_PER_RUN": 20,
+        # The county dashboard's member aggregates are shared between loads for this many seconds (0: off).
+        "DASHBOARD_MEMBER_CACHE_S": 60,
         "JSON_AS_ASCII": False,
         # flask-smorest / OpenAPI
         "API_TITLE": "流动党员之家 API",

@@ -53,6 +53,10 @@ class Conflict(AppError):
     status, code, message = 409, "conflict", "与现有记录冲突"
 
 
+class PayloadTooLarge(AppError):
+    status, code, message = 413, "payload_too_large", "提交的内容太大"
+
+
 class Unprocessable(AppError):
     status, code, message = 422, "validation_error", "提交的内容有误，请检查后重试"
 

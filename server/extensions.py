@@ -1,5 +1,6 @@
 """Extension singletons (each is bound to the app in create_app) and the API blueprint class."""
 import flask_smorest
+from flask import current_app, request
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -7,8 +8,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from server.common.schemas import ErrorOut
 from server.dbsession import AppSession
-from server.errors import BadRequest
+from server.errors import BadRequest, Unprocessable
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {
@@ -27,7 +29,16 @@ class Base(DeclarativeBase):
 # No expiry on commit: an object is not re-read after commit (the services return what they wrote).
 db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession, "expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
-api = Api()
+
+
+class DocumentedApi(Api):
+    """flask-smorest's Api, except that every documented error response is the service's ErrorOut
+    (flask-smorest's own Error schema has an integer `code` the service never sends)."""
+
+    ERROR_SCHEMA = ErrorOut
+
+
+api = DocumentedApi()
 
 
 class JsonBodyParser(FlaskParser):
@@ -39,7 +50,22 @@ class JsonBodyParser(FlaskParser):
         return super()._raw_load_json(req)
 
 
+def refuse_unexpected_query() -> None:
+    """An endpoint without a query schema takes no query parameters: `?month=` it would ignore is 422,
+    as an unknown parameter is for an endpoint with one (StrictSchema), rather than an answer for another month."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    takes_query = any(p.get("in") == "query" for p in parameters)
+    if request.args and request.path.startswith("/api/") and view is not None and not takes_query:
+        raise Unprocessable(errors={name: ["不支持此字段"] for name in request.args})
+
+
 class Blueprint(flask_smorest.Blueprint):
-    """The API blueprint every feature uses (CONTRACT §3: a body that is not JSON is 400 bad_request)."""
+    """The API blueprint every feature uses (CONTRACT §3: a body that is not JSON is 400 bad_request;
+    a query parameter the endpoint does not take is 422)."""
 
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(refuse_unexpected_query)

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from server.auth import service
 from server.core.accounts import STAFF_ROLES
+from server.errors import AppError
 
 staff_cli = AppGroup("staff", help="Staff accounts (county admin, township admin, branch secretary).")
 
@@ -29,7 +30,7 @@ def create_command(username, role, scope_id, display_name, password_stdin):
     """Create a staff user."""
     try:
         user = service.create_staff(username, role, scope_id, _read_password(password_stdin), display_name)
-    except ValueError as err:
+    except AppError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"已创建工作人员 {user.username}（id {user.id}，{user.role}，范围 {user.scope_id or '全县'}）")
 
@@ -41,7 +42,7 @@ def set_password_command(username, password_stdin):
     """Set a new password (lifts a lockout and ends the user's sessions)."""
     try:
         user = service.set_staff_password(username, _read_password(password_stdin))
-    except ValueError as err:
+    except AppError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"已为 {user.username} 设置新密码")
 
@@ -52,7 +53,7 @@ def disable_command(username):
     """Disable a staff user and end their sessions."""
     try:
         user = service.set_staff_active(username, False)
-    except ValueError as err:
+    except AppError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"已停用 {user.username}")
 
@@ -63,6 +64,6 @@ def enable_command(username):
     """Re-enable a disabled staff user."""
     try:
         user = service.set_staff_active(username, True)
-    except ValueError as err:
+    except AppError as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"已启用 {user.username}")

@@ -285,40 +285,40 @@ def validate_staff_scope(role: str, scope_id: int | None) -> int:
     """The scope id a new staff user gets: a township admin names a township, a secretary a mobile branch,
     a county admin a county (or, without one, the county of a one-county deployment)."""
     if role not in STAFF_ROLES:
-        raise ValueError(f"角色必须是 {', '.join(STAFF_ROLES)} 之一")
+        raise Unprocessable(f"角色必须是 {', '.join(STAFF_ROLES)} 之一")
     if role == "county_admin":
         if scope_id is None:
             try:
                 return default_county().id
             except LookupError as err:
-                raise ValueError("本系统有多个县：县级管理员需要 --scope 指定县的 id") from err
+                raise Unprocessable("本系统有多个县：县级管理员需要 --scope 指定县的 id") from err
         if db.session.get(County, scope_id) is None:
-            raise ValueError("县级管理员的 --scope 应为一个存在的县 id")
+            raise Unprocessable("县级管理员的 --scope 应为一个存在的县 id")
     elif role == "township_admin":
         if scope_id is None or db.session.get(Township, scope_id) is None:
-            raise ValueError("乡镇管理员需要 --scope 指定一个存在的乡镇 id")
+            raise Unprocessable("乡镇管理员需要 --scope 指定一个存在的乡镇 id")
     else:
         branch = db.session.get(Branch, scope_id) if scope_id is not None else None
         if branch is None or branch.kind != "mobile":
-            raise ValueError("支部书记需要 --scope 指定一个存在的流动党员党支部 id")
+            raise Unprocessable("支部书记需要 --scope 指定一个存在的流动党员党支部 id")
     return scope_id
 
 
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+        raise Unprocessable(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
 
 
 def create_staff(username: str, role: str, scope_id: int | None, password: str,
                  display_name: str | None = None) -> StaffUser:
-    """Create a staff user with a slow password hash (raises ValueError with a Chinese reason)."""
+    """Create a staff user with a slow password hash (raises an AppError with a Chinese reason)."""
     username = username.strip()
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{3,64}", username):
-        raise ValueError("用户名须为 3–64 位字母、数字或 _ . -")
+        raise Unprocessable("用户名须为 3–64 位字母、数字或 _ . -")
     scope_id = validate_staff_scope(role, scope_id)
     validate_password(password)
     if db.session.execute(select(StaffUser.id).where(func.lower(StaffUser.username) == username.lower())).first():
-        raise ValueError(f"用户名 {username} 已存在")
+        raise Conflict(f"用户名 {username} 已存在", code="username_taken")
     user = StaffUser(username=username, password_hash=generate_password_hash(password), role=role,
                      scope_id=scope_id, display_name=display_name, is_active=True, created_at=utcnow())
     db.session.add(user)
@@ -333,7 +333,7 @@ def _staff_by_name(username: str) -> StaffUser:
     user = db.session.execute(
         select(StaffUser).where(func.lower(StaffUser.username) == username.strip().lower())).scalar_one_or_none()
     if user is None:
-        raise ValueError(f"没有用户名为 {username} 的工作人员")
+        raise NotFound(f"没有用户名为 {username} 的工作人员")
     return user
 
 

@@ -11,6 +11,7 @@ from server.auth.schemas import (
     StaffMeOut,
     WechatLoginIn,
 )
+from server.common.apidoc import SECURED
 from server.common.schemas import ErrorOut
 from server.core.guards import current_principal, login_required, staff_required
 from server.extensions import Blueprint
@@ -36,7 +37,7 @@ def wechat_login(body):
 @blp.alt_response(404, schema=ErrorOut, description="roster_no_match")
 @blp.alt_response(409, schema=ErrorOut, description="already_bound")
 @blp.alt_response(429, schema=ErrorOut, description="rate_limited")
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @login_required
 def bind(body):
     """Bind this WeChat account to a roster member (name + ID number, optionally the phone)."""
@@ -46,7 +47,7 @@ def bind(body):
 
 @blp.post("/auth/logout")
 @blp.response(204)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @login_required
 def logout():
     """End this token only (other devices stay logged in)."""
@@ -65,7 +66,7 @@ def staff_login(body):
 
 @blp.get("/staff/me")
 @blp.response(200, StaffMeOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required()
 def staff_me():
     """The signed-in staff user and their scope."""
@@ -74,7 +75,7 @@ def staff_me():
 
 @blp.post("/staff/logout")
 @blp.response(204)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required()
 def staff_logout():
     """End this staff token."""

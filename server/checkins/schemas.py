@@ -5,33 +5,21 @@ stored in GCJ-02 too. Instants are ISO 8601 with an offset and leave the service
 """
 from __future__ import annotations
 
-import re
-
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.checkins.models import EVENT_KINDS
 from server.common.schemas import (  # noqa: F401 - PageQuery re-used by views
     Instant,
     Month,
+    MultilineText,
     OrgRef,
     PageOut,
     PageQuery,
+    Quarter,
     StrictSchema,
 )
 
-_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
 GCJ02 = "GCJ-02 (wx.getLocation type 'gcj02')"
-
-
-
-class Quarter(fields.String):
-    """A YYYY-Qn quarter."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs)
-        if not _QUARTER_RE.match(value):
-            raise ValidationError("季度格式应为 YYYY-Qn，例如 2026-Q4")
-        return value
 
 
 # ---- events ---------------------------------------------------------------------------------------
@@ -67,7 +55,7 @@ class EventIn(StrictSchema):
     place_name = fields.String(load_default=None, validate=validate.Length(max=128), metadata={"description": "地点名称"})
     chair = fields.String(load_default=None, validate=validate.Length(max=64), metadata={"description": "主持人"})
     recorder = fields.String(load_default=None, validate=validate.Length(max=64), metadata={"description": "记录人"})
-    topic = fields.String(load_default=None, validate=validate.Length(max=500), metadata={"description": "议题"})
+    topic = MultilineText(load_default=None, validate=validate.Length(max=500), metadata={"description": "议题"})
 
     @validates_schema
     def _window(self, data, **kwargs):
@@ -83,7 +71,7 @@ class EventPatch(StrictSchema):
     place_name = fields.String(allow_none=True, validate=validate.Length(max=128))
     chair = fields.String(allow_none=True, validate=validate.Length(max=64))
     recorder = fields.String(allow_none=True, validate=validate.Length(max=64))
-    topic = fields.String(allow_none=True, validate=validate.Length(max=500))
+    topic = MultilineText(allow_none=True, validate=validate.Length(max=500))
 
     @validates_schema
     def _window(self, data, **kwargs):
@@ -174,7 +162,7 @@ class ManualCheckinIn(StrictSchema):
 
 
 class LeaveIn(StrictSchema):
-    reason = fields.String(required=True, validate=validate.Length(1, 255))
+    reason = MultilineText(required=True, validate=validate.Length(1, 255))
 
 
 class LeaveOut(Schema):

@@ -9,7 +9,7 @@ def client_ip() -> str | None:
     if not has_request_context():
         return None
     remote = request.remote_addr
-    trusted = set(current_app.config.get("TRUSTED_PROXIES") or [])
+    trusted = set(current_app.config["TRUSTED_PROXIES"])
     if remote not in trusted:
         return remote
     hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]

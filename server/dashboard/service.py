@@ -84,7 +84,7 @@ def _county_member_figures(month: str) -> dict:
     They are an aggregate over every member (index scans, ~0.2 s at 5×10⁵ members), so repeated
     dashboard loads share one computation; the roll-up figures are always read fresh.
     """
-    ttl = current_app.config.get("DASHBOARD_MEMBER_CACHE_S", 60)
+    ttl = current_app.config["DASHBOARD_MEMBER_CACHE_S"]
     key = f"dashboard:county-members:{month}"
     redis = get_redis()
     cached = redis.get(key) if ttl else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import render_template
 
+from server.common.apidoc import SECURED
 from server.common.schemas import ErrorOut
 from server.common.timeutil import current_month
 from server.core.guards import current_principal, staff_required
@@ -22,18 +23,17 @@ blp = Blueprint("dashboard", __name__, url_prefix="/api/v1", description="县级
 pages = Blueprint("dashboard_pages", __name__, template_folder="templates", static_folder="static",
                   static_url_path="/dashboard/static", description="看板网页（工作人员用）")
 
-SECURE = [{"bearer": []}]
 STAFF = ("branch_secretary", "township_admin", "county_admin")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-@blp.route("/dashboard/county")
+@blp.get("/dashboard/county")
 @blp.arguments(DashboardQuery, location="query")
 @blp.response(200, CountyOut)
 @blp.alt_response(403, schema=ErrorOut, description="不是县级管理员")
 @blp.alt_response(422, schema=ErrorOut, description="月份格式不正确")
-@blp.doc(security=SECURE)
+@blp.doc(**SECURED)
 @staff_required("county_admin")
 def county_dashboard(query):
     """县级看板：各乡镇汇总
@@ -49,12 +49,12 @@ def county_dashboard(query):
     return service.county(current_principal(), query["month"] or current_month())
 
 
-@blp.route("/dashboard/townships/<int:township_id>")
+@blp.get("/dashboard/townships/<int:township_id>")
 @blp.arguments(DashboardQuery, location="query")
 @blp.response(200, TownshipDashboardOut)
 @blp.alt_response(403, schema=ErrorOut, description="角色不符（支部书记、党员）")
 @blp.alt_response(404, schema=ErrorOut, description="乡镇不存在或不在权限范围内")
-@blp.doc(security=SECURE)
+@blp.doc(**SECURED)
 @staff_required("county_admin", "township_admin")
 def township_dashboard(query, township_id):
     """乡镇看板：各流动党员党支部、近 12 个月趋势、欠缴 6 个月名单、失联名单
@@ -64,12 +64,12 @@ def township_dashboard(query, township_id):
     return service.township(current_principal(), township_id, query["month"] or current_month())
 
 
-@blp.route("/lost-contact")
+@blp.get("/lost-contact")
 @blp.arguments(LostContactQuery, location="query")
 @blp.response(200, FlagPage)
 @blp.alt_response(403, schema=ErrorOut)
 @blp.alt_response(404, schema=ErrorOut, description="支部不在权限范围内")
-@blp.doc(security=SECURE)
+@blp.doc(**SECURED)
 @staff_required(*STAFF)
 def list_lost_contact(query):
     """失联标记列表（按权限范围）
@@ -81,24 +81,24 @@ def list_lost_contact(query):
                                   query["page"], query["per_page"])
 
 
-@blp.route("/lost-contact/<int:member_id>/confirm", methods=["POST"])
+@blp.post("/lost-contact/<int:member_id>/confirm")
 @blp.arguments(ReasonIn)
 @blp.response(200, FlagOut)
 @blp.alt_response(404, schema=ErrorOut, description="党员不在权限范围内，或没有失联标记")
 @blp.alt_response(409, schema=ErrorOut, description="标记已处理（flag_already_resolved）或党员不是 active（member_not_active）")
-@blp.doc(security=SECURE)
+@blp.doc(**SECURED)
 @staff_required(*STAFF)
 def confirm_lost_contact(body, member_id):
     """确认失联：党员状态改为 lost_contact（记录历史、审计并同步乡镇），关闭标记"""
     return lostcontact.confirm(current_principal(), member_id, body["reason"])
 
 
-@blp.route("/lost-contact/<int:member_id>/dismiss", methods=["POST"])
+@blp.post("/lost-contact/<int:member_id>/dismiss")
 @blp.arguments(ReasonIn)
 @blp.response(200, FlagOut)
 @blp.alt_response(404, schema=ErrorOut)
 @blp.alt_response(409, schema=ErrorOut)
-@blp.doc(security=SECURE)
+@blp.doc(**SECURED)
 @staff_required(*STAFF)
 def dismiss_lost_contact(body, member_id):
     """排除失联标记：已联系上该党员，状态不变；此后 6 个月内不再标记"""
@@ -108,14 +108,14 @@ def dismiss_lost_contact(body, member_id):
 _HTML = {"responses": {"200": {"description": "HTML 页面", "content": {"text/html": {}}}}}
 
 
-@pages.route("/dashboard")
+@pages.get("/dashboard")
 @pages.doc(**_HTML)
 def dashboard_page():
     """县级看板网页：工作人员用户名密码登录后查看（图表与名单均调用上面的 API）"""
     return render_template("dashboard/index.html")
 
 
-@pages.route("/dashboard/members/<int:member_id>")
+@pages.get("/dashboard/members/<int:member_id>")
 @pages.doc(**_HTML)
 def member_page(member_id):
     """看板中的党员详情页（数据来自 GET /api/v1/members/{id}）"""

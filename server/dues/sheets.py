@@ -15,6 +15,7 @@ from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
 from server.common.xlsx import MONEY_FORMAT, workbook_bytes, yuan
+from server.common.xlsx_guard import check_xlsx_archive
 from server.core.accounts import actor_name
 from server.core.members import Member
 from server.core.orgs import Branch
@@ -51,6 +52,7 @@ def _yuan_to_fen(value) -> int | None:
 
 
 def _rows(file_bytes: bytes):
+    check_xlsx_archive(file_bytes)
     try:
         sheet = load_workbook(io.BytesIO(file_bytes), read_only=True, data_only=True).worksheets[0]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as err:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g, request
 
+from server.common.apidoc import SECURED
 from server.common.timeutil import current_month
 from server.core.guards import (
     current_principal,
@@ -39,10 +40,9 @@ blp = Blueprint("dues", __name__, url_prefix="/api/v1", description="党费：�
 
 ANY_STAFF = ("branch_secretary", "township_admin", "county_admin")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SECURED = {"security": [{"bearer": []}]}
 
 
-@blp.route("/members/<int:member_id>/dues-standard", methods=["PUT"])
+@blp.put("/members/<int:member_id>/dues-standard")
 @blp.arguments(StandardIn)
 @blp.response(200, StandardOut)
 @blp.doc(**SECURED, description="设定某党员某年度的党费标准；每次设定都新增一个版本（保留历史，不改旧记录）。"
@@ -52,7 +52,7 @@ def set_standard(data, member_id):
     return service.set_standard(current_principal(), member_id, data)
 
 
-@blp.route("/members/<int:member_id>/dues-standards", methods=["GET"])
+@blp.get("/members/<int:member_id>/dues-standards")
 @blp.response(200, StandardOut(many=True))
 @blp.doc(**SECURED, description="该党员全部党费标准版本（谁、何时、基数、费率、金额、是否批准），新的在前")
 @staff_required(*ANY_STAFF)
@@ -60,7 +60,7 @@ def standard_history(member_id):
     return service.standard_history(current_principal(), member_id)
 
 
-@blp.route("/dues/standards/<int:standard_id>/approve", methods=["POST"])
+@blp.post("/dues/standards/<int:standard_id>/approve")
 @blp.response(200, StandardOut)
 @blp.doc(**SECURED, description="乡镇（或县）管理员批准生活困难党员的减免标准")
 @staff_required("township_admin", "county_admin")
@@ -68,7 +68,7 @@ def approve_standard(standard_id):
     return service.approve_standard(current_principal(), standard_id)
 
 
-@blp.route("/branches/<int:branch_id>/dues-standards/import", methods=["POST"])
+@blp.post("/branches/<int:branch_id>/dues-standards/import")
 @blp.arguments(StandardImportFiles, location="files")
 @blp.response(200, StandardImportOut)
 @blp.doc(**SECURED, description="从 XLSX 批量设定本支部党员的党费标准：全部成功或全部不导入，错误按行列出（第N行）")
@@ -78,7 +78,7 @@ def import_standards(files, branch_id):
     return {"imported": len(standards), "standards": standards}
 
 
-@blp.route("/me/dues", methods=["GET"])
+@blp.get("/me/dues")
 @blp.response(200, MyDuesOut)
 @blp.doc(**SECURED, description="本人的党费：当月标准、缴至月份、欠缴月份（自起缴月起）与最近订单")
 @member_required
@@ -86,7 +86,7 @@ def my_dues():
     return mine.my_dues(g.member_id)
 
 
-@blp.route("/me/dues/orders", methods=["GET"])
+@blp.get("/me/dues/orders")
 @blp.arguments(MyOrdersQuery, location="query")
 @blp.response(200, MyOrdersOut)
 @blp.doc(**SECURED)
@@ -97,7 +97,7 @@ def my_orders(query):
             "page": page, "per_page": per_page}
 
 
-@blp.route("/dues/orders", methods=["POST"])
+@blp.post("/dues/orders")
 @blp.arguments(OrderIn)
 @blp.response(201, OrderCreatedOut, description="新订单")
 @blp.alt_response(200, schema=OrderCreatedOut, description="同一组月份已有本人的待支付订单：返回该订单和新的支付参数")
@@ -115,7 +115,7 @@ def create_order(data):
     return {**orders.order_view(order), "pay_params": pay_params}, 201 if created else 200
 
 
-@blp.route("/dues/orders/<order_no>", methods=["GET"])
+@blp.get("/dues/orders/<order_no>")
 @blp.response(200, OrderOut)
 @blp.doc(**SECURED, description="订单状态；待支付超过 10 秒的订单会向微信支付查询（orderquery）")
 @login_required
@@ -123,7 +123,7 @@ def get_order(order_no):
     return orders.order_view(orders.get_order(current_principal(), order_no))
 
 
-@blp.route("/dues/orders/<order_no>/refund", methods=["POST"])
+@blp.post("/dues/orders/<order_no>/refund")
 @blp.arguments(RefundIn)
 @blp.response(200, OrderOut)
 @blp.doc(**SECURED, description="乡镇管理员退款：微信退款、台账冲正（不修改原记录）、月份重新计为欠缴")
@@ -142,14 +142,14 @@ NOTIFY_DOC = {
 }
 
 
-@blp.route("/pay/wechat/notify", methods=["POST"])
+@blp.post("/pay/wechat/notify")
 @blp.doc(**NOTIFY_DOC)
 def pay_notify():
     ok, message = orders.handle_notice(request.get_data(cache=False))
     return Response(gateway.notice_reply(ok, message), status=200, mimetype="text/xml")
 
 
-@blp.route("/branches/<int:branch_id>/dues/ledger", methods=["GET"])
+@blp.get("/branches/<int:branch_id>/dues/ledger")
 @blp.arguments(LedgerQuery, location="query")
 @blp.response(200, LedgerOut)
 @blp.alt_response(200, description="format=xlsx：可打印的党费收缴台账", content_type=XLSX, success=True)
@@ -164,7 +164,7 @@ def branch_ledger(query, branch_id):
     return data
 
 
-@blp.route("/branches/<int:branch_id>/dues/arrears", methods=["GET"])
+@blp.get("/branches/<int:branch_id>/dues/arrears")
 @blp.response(200, ArrearsOut)
 @blp.doc(**SECURED, description="连续 6 个月以上未缴的在册党员（只提示支部，不改变党员状态）")
 @staff_required(*ANY_STAFF)
@@ -172,7 +172,7 @@ def branch_arrears(branch_id):
     return ledger.branch_arrears(current_principal(), branch_id)
 
 
-@blp.route("/dues/campaigns", methods=["POST"])
+@blp.post("/dues/campaigns")
 @blp.arguments(CampaignIn)
 @blp.response(201, CampaignOut)
 @blp.doc(**SECURED, description="县委组织部发起特殊党费活动")
@@ -181,7 +181,7 @@ def create_campaign(data):
     return campaign_view(ledger.create_campaign(current_principal(), data))
 
 
-@blp.route("/dues/campaigns", methods=["GET"])
+@blp.get("/dues/campaigns")
 @blp.response(200, CampaignOut(many=True))
 @blp.doc(**SECURED, description="党员看到进行中的活动；工作人员看到全部")
 @login_required
@@ -189,7 +189,7 @@ def list_campaigns():
     return [campaign_view(c) for c in ledger.list_campaigns(current_principal())]
 
 
-@blp.route("/dues/campaigns/<int:campaign_id>/totals", methods=["GET"])
+@blp.get("/dues/campaigns/<int:campaign_id>/totals")
 @blp.response(200, CampaignTotalsOut)
 @blp.doc(**SECURED, description="特殊党费活动合计与各乡镇捐款人数（不含已退款）")
 @staff_required(*ANY_STAFF)

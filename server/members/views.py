@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import g
 
+from server.common.apidoc import SECURED
 from server.common.schemas import ErrorOut, PageQuery
 from server.core.guards import current_principal, member_required, staff_required
 from server.extensions import Blueprint
@@ -26,7 +27,7 @@ STAFF = ("county_admin", "township_admin", "branch_secretary")
 @blp.get("/me")
 @blp.response(200, MeOut)
 @blp.alt_response(403, schema=ErrorOut, description="not_bound: log in but not yet bound")
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @member_required
 def me():
     """The signed-in member (ID number and phone masked) and their roles."""
@@ -36,7 +37,7 @@ def me():
 @blp.post("/me/reports")
 @blp.arguments(ReportIn)
 @blp.response(201, ReportOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @member_required
 def create_report(body):
     """Report in: where the member lives and works this month (the server sets month and time)."""
@@ -46,7 +47,7 @@ def create_report(body):
 @blp.get("/me/reports")
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, ReportPageOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @member_required
 def list_reports(query):
     """The member's own report-ins, newest first."""
@@ -56,7 +57,7 @@ def list_reports(query):
 @blp.get("/members")
 @blp.arguments(MemberQuery, location="query")
 @blp.response(200, MemberPageOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required(*STAFF)
 def list_members(query):
     """Members in the caller's scope, masked and paged (each read is audited)."""
@@ -66,7 +67,7 @@ def list_members(query):
 @blp.get("/members/<int:member_id>")
 @blp.response(200, MemberDetailOut)
 @blp.alt_response(404, schema=ErrorOut, description="not found or out of scope")
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required(*STAFF)
 def get_member(member_id):
     """One member in scope, masked, with the status history (the read is audited)."""
@@ -78,7 +79,7 @@ def get_member(member_id):
 @blp.response(200, MemberDetailOut)
 @blp.alt_response(404, schema=ErrorOut, description="not found or out of scope")
 @blp.alt_response(422, schema=ErrorOut, description="validation_error, status_unchanged")
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required("county_admin", "township_admin")
 def change_status(body, member_id):
     """Change a member's status with a reason (recorded, audited and sent to the township)."""

@@ -1,6 +1,7 @@
 """Organisation endpoints: townships and branches in the caller's scope."""
 from __future__ import annotations
 
+from server.common.apidoc import SECURED
 from server.core.guards import current_principal, staff_required
 from server.extensions import Blueprint
 from server.orgs import service
@@ -11,7 +12,7 @@ blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="乡镇与�
 
 @blp.get("/townships")
 @blp.response(200, TownshipListOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required()
 def list_townships():
     """Townships the caller may see, with member counts and mobile branches."""
@@ -21,7 +22,7 @@ def list_townships():
 @blp.get("/branches")
 @blp.arguments(BranchQuery, location="query")
 @blp.response(200, BranchListOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required()
 def list_branches(query):
     """Branches the caller may see (`kind`: village or mobile), with member counts."""

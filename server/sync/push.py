@@ -31,20 +31,11 @@ from township_sync.signing import signed_headers
 
 log = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "SYNC_PUSH_BATCH": 500,
-    "SYNC_PUSH_TIMEOUT_S": 10.0,
-    "SYNC_PUSH_MAX_ATTEMPTS": 8,
-    "SYNC_PUSH_BACKOFF_S": 5.0,
-    "SYNC_PUSH_BACKOFF_MAX_S": 900.0,
-    # Batches one job delivers before it hands over to a fresh job (keeps the lock short).
-    "SYNC_PUSH_BATCHES_PER_RUN": 20,
-}
 LOCK_TTL_S = 600
 
 
 def setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
+    return current_app.config[name]
 
 
 @dataclass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.common.schemas import Month, PageOut, StrictSchema
+from server.common.schemas import BigInteger, Month, PageOut, StrictSchema
 from server.common.timeutil import isoformat
 from server.core.outbox import CHANGE_TYPES
 
@@ -17,7 +17,7 @@ def nonce_field() -> fields.String:
 
 
 class ChangesQuery(StrictSchema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_SEQ),
+    after = BigInteger(load_default=0, validate=validate.Range(min=0, max=MAX_SEQ),
                            metadata={"description": "上次响应的 next；不传表示从头开始"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     nonce = nonce_field()

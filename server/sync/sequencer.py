@@ -34,7 +34,7 @@ def sequence_soon() -> None:
     and the worker sequences every 5 s anyway), never correctness; it keeps a crowd of pullers from
     all probing the outbox at once.
     """
-    debounce_ms = current_app.config.get("SYNC_SEQUENCE_DEBOUNCE_MS", 200)
+    debounce_ms = current_app.config["SYNC_SEQUENCE_DEBOUNCE_MS"]
     if debounce_ms and not get_redis().set("sync:sequencer-ran", "1", nx=True, px=debounce_ms):
         return
     sequence_pending()

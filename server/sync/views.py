@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, g
 
+from server.common.apidoc import SECURED
 from server.common.schemas import ErrorOut, PageQuery
 from server.core.guards import current_principal, staff_required
 from server.extensions import Blueprint
@@ -32,7 +33,7 @@ SIGNING_DOC = (
 )
 
 
-@blp.route("/sync/changes", methods=["GET"])
+@blp.get("/sync/changes")
 @sync_signed
 @blp.arguments(ChangesQuery, location="query")
 @blp.response(200, ChangesOut)
@@ -45,7 +46,7 @@ def changes(args):
     return Response(feed.changes_page_json(g.sync_key, args["after"], args["limit"]), mimetype="application/json")
 
 
-@blp.route("/sync/digest", methods=["GET"])
+@blp.get("/sync/digest")
 @sync_signed
 @blp.arguments(DigestQuery, location="query")
 @blp.response(200, DigestOut)
@@ -57,7 +58,7 @@ def digest(args):
     return feed.digest(g.sync_key, args["month"])
 
 
-@blp.route("/sync/webhook", methods=["PUT"])
+@blp.put("/sync/webhook")
 @sync_signed
 @blp.arguments(WebhookIn)
 @blp.response(200, WebhookOut)
@@ -71,20 +72,20 @@ def webhook(args):
     return service.set_webhook(g.sync_key, args["url"])
 
 
-@blp.route("/sync/dead-letters", methods=["GET"])
+@blp.get("/sync/dead-letters")
 @blp.arguments(PageQuery, location="query")
 @blp.response(200, DeadLettersOut)
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required("county_admin")
 def dead_letters(args):
     """Push batches that failed too often (their keys are parked until replayed)."""
     return service.dead_letters(args["page"], args["per_page"])
 
 
-@blp.route("/sync/dead-letters/<int:dead_letter_id>/replay", methods=["POST"])
+@blp.post("/sync/dead-letters/<int:dead_letter_id>/replay")
 @blp.response(200, DeadLetterOut)
 @blp.alt_response(409, schema=ErrorOut, description="already_replayed, sync_key_revoked")
-@blp.doc(security=[{"bearer": []}])
+@blp.doc(**SECURED)
 @staff_required("county_admin")
 def replay_dead_letter(dead_letter_id):
     """Deliver a dead-lettered batch again, then everything after it in order."""

@@ -23,6 +23,7 @@ from wechatpy.session.redisstorage import RedisStorage
 from server.store import get_redis
 from server.wechat.emulator import ensure_running
 from server.wechat.emulator.wxa import grant_subscription
+from server.wechat.notice_xml import NoticeShapeInvalid, check_notice_xml
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,10 @@ def refund(*, out_trade_no: str, out_refund_no: str, total_fee: int, refund_fee:
 def parse_payment_notice(xml: bytes | str) -> dict:
     """Verify a payment notice's MD5 signature and return its fields (amounts as int). Nothing else is checked."""
     try:
+        check_notice_xml(xml)
         return get_pay().parse_payment_result(xml)
+    except NoticeShapeInvalid as err:
+        raise PayNoticeInvalid(str(err)) from err
     except InvalidSignatureException as err:
         raise PayNoticeInvalid("bad signature") from err
     except (ValueError, TypeError, AttributeError) as err:

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import event as sa_event
 
 from server.extensions import db
-
 from tests.checkins.conftest import code_for
+
 from .test_checkins import checkin
 
 pytestmark = pytest.mark.postgresql

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 
 from server import create_app
 from server.common.timeutil import current_month, month_add
-from server.extensions import db
 from server.core.members import Member
-from server.members.service import change_status
 from server.core.orgs import Township
+from server.extensions import db
+from server.members.service import change_status
 from server.sync.service import create_key
 from tests.conftest import _test_config
 from tests.factories import make_branch, make_member, make_township

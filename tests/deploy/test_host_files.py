@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from server.config import UnsafeConfiguration, load_config
-
 from tests.deploy.stack import DEPLOY
 
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")

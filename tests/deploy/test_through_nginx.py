@@ -12,17 +12,16 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from server.core.audit import AuditEntry
-from server.core.accounts import StaffUser
-from server.core.orgs import default_county
 from server.common.timeutil import current_month
+from server.core.accounts import StaffUser
+from server.core.audit import AuditEntry
+from server.core.orgs import default_county
 from server.dashboard.tasks import apply_outbox
 from server.dues.models import DuesOrder
 from server.extensions import db
-from server.wechat.emulator import issue_login_code, pay as emu_pay
-from tests.factories import VENUE, make_event
-from tests.factories import make_paying_member
-from tests.factories import make_branch
+from server.wechat.emulator import issue_login_code
+from server.wechat.emulator import pay as emu_pay
+from tests.factories import VENUE, make_branch, make_event, make_paying_member
 
 pytestmark = pytest.mark.postgresql
 
