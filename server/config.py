@@ -39,6 +39,14 @@ def _instance_secret(instance_path: Path, name: str, make) -> str:
     return value
 
 
+def _engine_options(database_url: str) -> dict:
+    """Pool settings; an unreachable PostgreSQL host fails a request in seconds (503), not after the OS timeout."""
+    options = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
 def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Build the Flask config dict from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -62,7 +70,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SECRET_KEY": secret_key,
         "FIELD_KEY": field_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "REDIS_URL": env.get("REDIS_URL", "memory://"),
         "WECHAT_APPID": env.get("WECHAT_APPID", None if production else DEV_WECHAT_APPID),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", None if production else DEV_WECHAT_SECRET),
