@@ -61,23 +61,31 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+_DEPENDENCY_NAMES = {"database": "数据库", "redis": "Redis"}
+
+
 def _register_platform_routes(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():
-        """Liveness and readiness: the database and Redis answer."""
+        """Liveness and readiness: the database and Redis answer; a 503 names the one that does not."""
         checks = {}
         try:
             db.session.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except Exception:  # noqa: BLE001 - report, never raise, from a health check
+            db.session.rollback()
             checks["database"] = "error"
         try:
             get_redis().ping()
             checks["redis"] = "ok"
         except Exception:  # noqa: BLE001
             checks["redis"] = "error"
-        healthy = all(v == "ok" for v in checks.values())
-        return jsonify({"status": "ok" if healthy else "error", "checks": checks}), 200 if healthy else 503
+        down = [name for name, state in checks.items() if state != "ok"]
+        if not down:
+            return jsonify({"status": "ok", "checks": checks})
+        message = "、".join(_DEPENDENCY_NAMES[name] for name in down) + "暂时不可用"
+        return jsonify({"status": "error", "checks": checks, "down": down,
+                        "code": "service_unavailable", "message": message}), 503
 
     @app.get("/api/swagger-ui/<path:filename>")
     def swagger_ui_assets(filename):

@@ -39,6 +39,14 @@ def _instance_secret(instance_path: Path, name: str, make) -> str:
     return value
 
 
+def _engine_options(database_url: str) -> dict:
+    """Pool settings; an unreachable PostgreSQL host fails a request in seconds (503), not after the OS timeout."""
+    options = {"pool_pre_ping": False, "pool_recycle": 1800}
+    if database_url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 5}
+    return options
+
+
 def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
     """Build the Flask config dict from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -64,7 +72,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         # No ping per checkout; connections are replaced after 30 minutes, and a dropped one is retried once
         # (server/dbsession.py).
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False, "pool_recycle": 1800},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "REDIS_URL": env.get("REDIS_URL", "memory://"),
         "WECHAT_APPID": env.get("WECHAT_APPID", None if production else DEV_WECHAT_APPID),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", None if production else DEV_WECHAT_SECRET),
@@ -104,6 +112,8 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SYNC_PUSH_BACKOFF_S": 5.0,
         "SYNC_PUSH_BACKOFF_MAX_S": 900.0,
         "SYNC_PUSH_BATCHES_PER_RUN": 20,
+        # The delivery lease: a crashed worker's key is free again after at most this long.
+        "SYNC_PUSH_LEASE_S": 30.0,
         # The county dashboard's member aggregates are shared between loads for this many seconds (0: off).
         "DASHBOARD_MEMBER_CACHE_S": 60,
         "JSON_AS_ASCII": False,

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import logging
 
+import redis.exceptions
 from flask import jsonify
 from marshmallow import ValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -141,8 +143,43 @@ _HTTP_CODES = {
 }
 
 
+# Redis refusing, timing out or failing over: the store of tokens, rate limits and replay marks is down.
+REDIS_OUTAGES = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, redis.exceptions.ReadOnlyError)
+# How long a caller should wait before trying again after an outage (seconds, the Retry-After header).
+OUTAGE_RETRY_AFTER_S = 5
+
+
+def database_outage(err: BaseException) -> bool:
+    """True when a database error means the database cannot be reached, not that the statement was wrong."""
+    if isinstance(err, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    return isinstance(err, sa_exc.DBAPIError) and (
+        err.connection_invalidated or isinstance(err, (sa_exc.OperationalError, sa_exc.InterfaceError)))
+
+
+def _outage(dependency: str, err: Exception):
+    # The class name only: a driver's message may carry host names and connection details.
+    log.warning("%s unavailable: %s", dependency, type(err).__name__)
+    body = ServiceUnavailable().to_dict()
+    return jsonify(body), 503, {"Retry-After": str(OUTAGE_RETRY_AFTER_S)}
+
+
 def init_app(app) -> None:
     """Register the single set of error handlers."""
+
+    def handle_redis_outage(err: Exception):
+        return _outage("redis", err)
+
+    for outage in REDIS_OUTAGES:
+        app.register_error_handler(outage, handle_redis_outage)
+
+    @app.errorhandler(sa_exc.DBAPIError)
+    @app.errorhandler(sa_exc.TimeoutError)
+    def handle_database_error(err: Exception):
+        """An unreachable database is 503; any other database error is the unexpected 500 below."""
+        if database_outage(err):
+            return _outage("database", err)
+        return handle_unexpected(err)
 
     @app.errorhandler(AppError)
     def handle_app_error(err: AppError):

@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 LOGIN_PER_ADDRESS = (30, 60)            # WeChat logins per client address per minute
 BIND_FAILURES_PER_ACCOUNT = (5, 3600)   # failed binds per WeChat account per hour
 BIND_FAILURES_PER_ADDRESS = (20, 3600)  # failed binds per client address per hour (an office behind one NAT)
-STAFF_FAILURES = (5, 900)               # failed staff passwords per username per 15 minutes
+STAFF_FAILURES = (5, 900)               # failed staff passwords per username and client address per 15 minutes
+STAFF_FAILURES_ALL_ADDRESSES = (50, 900)  # failed staff passwords per username from all addresses together
 STAFF_LOGIN_PER_ADDRESS = (60, 900)     # staff login attempts per client address per 15 minutes
 MIN_PASSWORD_LENGTH = 10
 
@@ -219,14 +220,23 @@ def _username_key(username: str) -> str:
 
 
 def staff_login(username: str, password: str) -> Login:
-    """Check a staff password; lock the username for the window after 5 failures."""
-    ratelimit.limit(f"staff-login:addr:{client_ip()}", *STAFF_LOGIN_PER_ADDRESS)
-    key = _username_key(username)
-    cap, window = STAFF_FAILURES
-    # Reserve the attempt first so a burst of parallel guesses is capped too; a success resets it.
-    if ratelimit.hit(key, window) > cap:
-        ratelimit.undo(key)
-        raise AppError("登录失败次数过多，账号已临时锁定，请 15 分钟后再试", status=423, code="account_locked")
+    """Check a staff password; lock the username at this client address after 5 failures.
+
+    The lock is per (username, address), so failures from someone else's address never lock the owner
+    out; a higher limit across all addresses still stops guessing spread over many addresses.
+    """
+    address = client_ip()
+    ratelimit.limit(f"staff-login:addr:{address}", *STAFF_LOGIN_PER_ADDRESS)
+    account_key = _username_key(username)
+    pair_key = f"{account_key}:addr:{address}"
+    # Reserve the attempt first so a burst of parallel guesses is capped too; a success takes it back.
+    reserved = []
+    for key, (cap, window) in ((pair_key, STAFF_FAILURES), (account_key, STAFF_FAILURES_ALL_ADDRESSES)):
+        reserved.append(key)
+        if ratelimit.hit(key, window) > cap:
+            for taken in reserved:
+                ratelimit.undo(taken)
+            raise AppError("登录失败次数过多，账号已临时锁定，请 15 分钟后再试", status=423, code="account_locked")
     user = db.session.execute(
         select(StaffUser).where(func.lower(StaffUser.username) == username.strip().lower())
     ).scalar_one_or_none()
@@ -236,7 +246,8 @@ def staff_login(username: str, password: str) -> Login:
                      {"username": username.strip()[:64]}, actor=("staff", str(user.id) if user else None))
         db.session.commit()
         raise Unauthorized("用户名或密码错误", code="bad_credentials")
-    ratelimit.reset(key)
+    ratelimit.reset(pair_key)
+    ratelimit.undo(account_key)
     audit.record("staff.login", "staff_user", user.id, None, actor=("staff", str(user.id)))
     db.session.commit()
     principal = Principal(kind="staff", subject_id=user.id, roles=[user.role], scope_id=user.scope_id)
@@ -345,6 +356,7 @@ def set_staff_password(username: str, password: str) -> StaffUser:
     audit.record("staff.password_set", "staff_user", user.id, None, actor=("cli", None))
     db.session.commit()
     ratelimit.reset(_username_key(user.username))
+    ratelimit.reset_all(_username_key(user.username) + ":addr:")
     _revoke_staff_tokens(user.id)
     return user
 

@@ -60,7 +60,8 @@ def logout():
 @blp.alt_response(401, schema=ErrorOut, description="bad_credentials")
 @blp.alt_response(423, schema=ErrorOut, description="account_locked")
 def staff_login(body):
-    """Staff password login; 5 failures in 15 minutes lock the username for the window."""
+    """Staff password login; 5 failures in 15 minutes from one address lock the username at that address,
+    50 from all addresses together lock it everywhere for the window."""
     return service.staff_login(body["username"], body["password"])
 
 

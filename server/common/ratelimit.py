@@ -26,6 +26,13 @@ def reset(key: str) -> None:
     get_redis().delete(f"rl:{key}")
 
 
+def reset_all(prefix: str) -> None:
+    """Forget every window whose key starts with prefix (an operator lifting a lock; scans, so rare use only)."""
+    r = get_redis()
+    for name in r.scan_iter(match=f"rl:{prefix}*", count=500):
+        r.delete(name)
+
+
 def limit(key: str, max_events: int, window_s: int, message: str | None = None) -> None:
     """Count this event and refuse with 429 rate_limited once past max_events in the window."""
     if hit(key, window_s) > max_events:

@@ -5,6 +5,10 @@ the receiver answered 2xx, so a crash between sending and recording re-sends the
 receiver dedupes by seq). Failures back off exponentially with jitter; after SYNC_PUSH_MAX_ATTEMPTS
 the batch becomes a dead letter and the key is parked (nothing later is sent) until a county admin
 replays it: a township never receives a change before an earlier one.
+
+One worker per key at a time holds a short lease (SYNC_PUSH_LEASE_S), renewed by a heartbeat while it
+delivers and checked before each batch: a worker killed mid-delivery stops renewing, so another picks the
+key up within one lease instead of a long lock's TTL.
 """
 from __future__ import annotations
 
@@ -20,9 +24,9 @@ import requests
 from flask import current_app
 from sqlalchemy import update
 
+from server.common.lease import Lease
 from server.common.timeutil import utcnow
 from server.extensions import db
-from server.store import get_redis
 from server.sync import sequencer
 from server.sync.feed import change_out, read_changes
 from server.sync.models import DeadLetter, SyncKey
@@ -31,7 +35,6 @@ from township_sync.signing import signed_headers
 
 log = logging.getLogger(__name__)
 
-LOCK_TTL_S = 600
 
 
 def setting(name: str):
@@ -55,25 +58,6 @@ def backoff(failures: int) -> float:
     """Exponential back-off with full jitter in [0.5, 1.5) of the step, capped."""
     step = min(setting("SYNC_PUSH_BACKOFF_S") * 2 ** max(failures - 1, 0), setting("SYNC_PUSH_BACKOFF_MAX_S"))
     return step * (0.5 + random.random())
-
-
-def _acquire(key_pk: int) -> str | None:
-    token = secrets.token_hex(8)
-    return token if get_redis().set(f"sync:push-lock:{key_pk}", token, nx=True, ex=LOCK_TTL_S) else None
-
-
-def _release(key_pk: int, token: str) -> None:
-    """Delete the lock only if it is still ours (it may have expired and been taken)."""
-    name = f"sync:push-lock:{key_pk}"
-    with get_redis().pipeline() as pipe:
-        try:
-            pipe.watch(name)
-            if pipe.get(name) == token.encode():
-                pipe.multi()
-                pipe.delete(name)
-                pipe.execute()
-        except Exception:  # noqa: BLE001 - a lost race on release only means the lock expires by TTL
-            log.warning("could not release push lock of key %s", key_pk)
 
 
 def send(key: SyncKey, after: int, changes: list[dict]) -> None:
@@ -128,21 +112,24 @@ def _record_failure(key: SyncKey, after: int, batch: list[dict], error: str) -> 
 
 
 def deliver(key_pk: int) -> Outcome:
-    """Deliver the key's pending batches in order, holding its Redis lock (no-op if another worker has it)."""
-    token = _acquire(key_pk)
-    if token is None:
+    """Deliver the key's pending batches in order, holding its lease (no-op if another worker has it)."""
+    lease = Lease(f"sync:push-lock:{key_pk}", setting("SYNC_PUSH_LEASE_S"))
+    if not lease.acquire():
         return Outcome()
     try:
-        return _deliver_locked(key_pk)
+        return _deliver_leased(key_pk, lease)
     finally:
         db.session.rollback()
-        _release(key_pk, token)
+        lease.release()
 
 
-def _deliver_locked(key_pk: int) -> Outcome:
+def _deliver_leased(key_pk: int, lease: Lease) -> Outcome:
     outcome = Outcome()
     sequencer.sequence_pending()
     for _ in range(setting("SYNC_PUSH_BATCHES_PER_RUN")):
+        if not lease.renew():
+            # The heartbeat could not keep the lease: another worker may deliver now, so stop here.
+            return outcome
         db.session.expire_all()
         key = db.session.get(SyncKey, key_pk)
         if key is None or key.revoked_at is not None or not key.webhook_url or key.push_parked:

@@ -47,6 +47,29 @@ def test_sixth_bad_password_locks_even_the_right_one(client, ctx):
     assert _login(client, "COUNTY", PASSWORD).status_code == 423
 
 
+def _from(address):
+    return {"REMOTE_ADDR": address}
+
+
+def test_an_attacker_at_one_address_cannot_lock_out_the_owner_at_another(client, ctx):
+    service.create_staff("county", "county_admin", None, PASSWORD)
+    for _ in range(8):
+        _login(client, "county", "wrong-password", _from("203.0.113.7"))
+    attacker = _login(client, "county", PASSWORD, _from("203.0.113.7"))
+    assert attacker.status_code == 423 and attacker.get_json()["code"] == "account_locked"
+    assert _login(client, "county", PASSWORD, _from("198.51.100.20")).status_code == 200
+
+
+def test_guessing_spread_over_many_addresses_still_locks_the_account(client, ctx):
+    service.create_staff("county", "county_admin", None, PASSWORD)
+    answers = [_login(client, "county", "wrong-password", _from(f"203.0.113.{n}")).status_code
+               for n in range(1, 11) for _ in range(5)]
+    assert answers == [401] * 50
+    locked = _login(client, "county", "wrong-password", _from("203.0.113.99"))
+    assert locked.status_code == 423 and locked.get_json()["code"] == "account_locked"
+    assert _login(client, "county", PASSWORD, _from("198.51.100.20")).status_code == 423
+
+
 def test_success_resets_the_failure_count(client, ctx):
     service.create_staff("county", "county_admin", None, PASSWORD)
     for _ in range(4):
@@ -128,7 +151,9 @@ def test_cli_set_password_lifts_lockout(runner, client, ctx):
     service.create_staff("county", "county_admin", None, PASSWORD)
     for _ in range(6):
         _login(client, "county", "wrong-password")
+        _login(client, "county", "wrong-password", _from("203.0.113.7"))
     result = runner.invoke(args=["staff", "set-password", "--username", "county", "--password-stdin"],
                            input="another-long-pass\n")
     assert result.exit_code == 0, result.output
     assert _login(client, "county", "another-long-pass").status_code == 200
+    assert _login(client, "county", "another-long-pass", _from("203.0.113.7")).status_code == 200

@@ -16,8 +16,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from server.extensions import db
-from tests.factories import make_event
 from tests.conftest import bearer, make_member, member_token, staff_token
+from tests.factories import make_event
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = 3

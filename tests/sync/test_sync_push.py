@@ -20,7 +20,15 @@ from tests.factories import (
     make_township,
     staff_token,
 )
-from tests.sync.synchelpers import checkin, paid, refunded, report, signed_get, signed_put, upsert
+from tests.sync.synchelpers import (
+    checkin,
+    paid,
+    refunded,
+    report,
+    signed_get,
+    signed_put,
+    upsert,
+)
 from township_sync.ledger import Ledger
 from township_sync.receiver import WebhookReceiver
 

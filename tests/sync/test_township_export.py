@@ -9,7 +9,16 @@ from openpyxl import load_workbook
 from server.common.timeutil import current_month, month_add
 from server.members.service import change_status
 from tests.factories import make_branch, make_key, make_member, make_township
-from tests.sync.synchelpers import checkin, evaluation, offline_paid, offline_reversed, paid, refunded, report, upsert
+from tests.sync.synchelpers import (
+    checkin,
+    evaluation,
+    offline_paid,
+    offline_reversed,
+    paid,
+    refunded,
+    report,
+    upsert,
+)
 from township_sync import cli
 
 SHEETS = ["核对汇总", "党员名册", "状态变动", "报到记录", "签到记录", "党费缴纳", "民主评议"]

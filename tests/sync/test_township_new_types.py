@@ -6,7 +6,15 @@ import sqlite3
 
 from server.members.service import change_status
 from tests.factories import make_branch, make_key, make_member, make_township
-from tests.sync.synchelpers import checkin, evaluation, offline_paid, offline_reversed, paid, signed_get, upsert
+from tests.sync.synchelpers import (
+    checkin,
+    evaluation,
+    offline_paid,
+    offline_reversed,
+    paid,
+    signed_get,
+    upsert,
+)
 from township_sync import cli
 from township_sync.ledger import Ledger
 
