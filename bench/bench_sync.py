@@ -4,7 +4,8 @@
 
 Recreates the database party_bench_sync, fills the outbox with unsequenced changes via generate_series, times
 the sequencer, then streams everything through GET /api/v1/sync/changes?limit=1000 for a county key and for one
-township's key (signed requests, in-process test client, Redis db 9), and prints the figures.
+township's key (signed requests, in-process test client, the bench Redis database), checks that every
+sequenced change in the key's scope was streamed once, and prints the figures.
 """
 from __future__ import annotations
 
@@ -108,13 +109,17 @@ def main(argv=None) -> None:
         town_key, town_secret = service.create_key(1)
         client = app.test_client()
         rates = {}
-        for label, key in (("county key", (county_key.key_id, county_secret)),
-                           ("township key", (town_key.key_id, town_secret))):
+        for label, key, scope in (("county key", (county_key.key_id, county_secret), "true"),
+                                  ("township key", (town_key.key_id, town_secret), "township_id = 1")):
             total, seconds, calls = stream(client, key)
             rates[label] = total / seconds
-            figures[f"/sync/changes, {label}"] = (f"{total:,} changes in {seconds:.1f} s ({calls} requests) = "
-                                                  f"{total / seconds:,.0f} changes/s, "
+            expected = db.session.execute(sa.text(
+                f"SELECT count(*) FROM outbox_changes WHERE seq IS NOT NULL AND {scope}")).scalar()
+            figures[f"/sync/changes, {label}"] = (f"{total:,} changes in {seconds:.1f} s ({calls} requests, every one "
+                                                  f"200) = {total / seconds:,.0f} changes/s, "
                                                   f"{seconds / calls * 1000:.1f} ms/request")
+            figures[f"full work, {label}"] = (f"{total:,} changes streamed of {expected:,} sequenced in the key's "
+                                              f"scope ({'all' if total == expected else 'MISMATCH'})")
         started = time.perf_counter()
         digest = service.digest(town_key, "2026-03")
         figures["digest (township, 1 month)"] = (f"{time.perf_counter() - started:.2f} s "
