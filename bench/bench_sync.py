@@ -1,6 +1,9 @@
 """Benchmark (not a test): the outbox sequencer and the /sync/changes stream on PostgreSQL.
 
-    .venv/bin/python -m bench.bench_sync [--quick] [--changes 1000000] [--townships 10]
+    .venv/bin/python -m bench.bench_sync [--quick] [--changes 1000000] [--townships 10] [--scale N]
+
+`--scale N` sizes the outbox like a province of N members: 40 check-in changes per member (what the province
+data set holds, bench/province.py) over its townships, instead of --changes and --townships.
 
 Recreates the database party_bench_sync, fills the outbox with unsequenced changes via generate_series, times
 the sequencer, then streams everything through GET /api/v1/sync/changes?limit=1000 for a county key and for one
@@ -18,10 +21,11 @@ import sqlalchemy as sa
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import common  # noqa: E402
+from bench import common, province  # noqa: E402
 
-FULL = {"changes": 1_000_000, "townships": 10}
-QUICK = {"changes": 20_000, "townships": 10}
+FULL = {"changes": 1_000_000, "townships": 10, "scale": 0}
+QUICK = {"changes": 20_000, "townships": 10, "scale": 0}
+CHANGES_PER_MEMBER = 40
 
 
 def fill(changes: int, townships: int) -> None:
@@ -71,6 +75,8 @@ def main(argv=None) -> None:
     from server.sync import sequencer, service
 
     args = common.arguments(__doc__, FULL, QUICK, argv=argv)
+    if args.scale:
+        args.changes, args.townships = CHANGES_PER_MEMBER * args.scale, province.townships_for(args.scale)
     app, _ = common.fresh_app("sync", TESTING=True)
     figures = {}
     with app.app_context():
@@ -126,7 +132,8 @@ def main(argv=None) -> None:
                                                  f"({digest['checkins']:,} check-ins)")
         db.session.remove()
         db.engine.dispose()
-    figures["data set"] = f"{args.changes:,} outbox changes over {args.townships} townships"
+    figures["data set"] = (f"{args.changes:,} outbox changes over {args.townships} townships"
+                           + (f" (scale {args.scale:,} members)" if args.scale else ""))
     common.report("bench_sync", args, figures, headline={
         "rate": f"{rates['county key']:,.0f} changes/s streamed (county key)",
         "sequencer": f"{seq_rate:,.0f} rows/s",

@@ -163,6 +163,15 @@ def flush_redis() -> None:
     connect(REDIS_URL).flushdb()
 
 
+def delete_redis_keys(pattern: str) -> None:
+    """Delete the bench Redis database's keys matching a glob pattern (e.g. a cache)."""
+    from server.store import connect
+
+    redis = connect(REDIS_URL)
+    for key in list(redis.scan_iter(pattern, count=1000)):
+        redis.delete(key)
+
+
 def dispose(app) -> None:
     """Close the app's database connections (a database with open sessions cannot be copied or renamed)."""
     from server.extensions import db
