@@ -90,14 +90,15 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str =
     base = f"http://127.0.0.1:{port}"
     failed = True
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + 120
         while True:
             try:
-                urllib.request.urlopen(base + ready_path, timeout=2).read()
+                urllib.request.urlopen(base + ready_path, timeout=5).read()
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"gunicorn did not start; see {log_file.name}") from None
+                    state = f"exited with {proc.returncode}" if proc.poll() is not None else "not ready in 120 s"
+                    raise RuntimeError(f"gunicorn did not start ({state}); see {log_file.name}") from None
                 time.sleep(0.3)
         yield Served(base, proc.pid)
         failed = False
