@@ -149,7 +149,7 @@ class LoadResult:
         return sum(self.statuses.values())
 
     def describe(self) -> str:
-        counts = " ".join(f"{k}={v}" for k, v in self.statuses.items() if v or k in ("201", "200"))
+        counts = " ".join(f"{k}={v}" for k, v in self.statuses.items() if v) or "no answer"
         return (f"{self.rps:,.0f} req/s, p50 {self.p50_ms:.1f} ms, p95 {self.p95_ms:.1f} ms, p99 {self.p99_ms:.1f} ms "
                 f"({self.requests} requests in {self.seconds:.1f} s; {counts}; socket errors {self.errors})")
 
