@@ -1,218 +1,150 @@
-"""Benchmark (not a test): the county dashboard at province scale on PostgreSQL.
+"""Benchmark (not a test): the county and township dashboards at province scale on PostgreSQL.
 
-    .venv/bin/python -m bench.bench_dashboard [--quick] [--members 500000] [--townships 100]
-        [--checkins 20000000] [--outbox 1000000] [--batch 5000] [--requests 200] [--reuse]
+    .venv/bin/python -m bench.bench_dashboard [--quick] [--scale 500000] [--outbox 100000] [--duration 15]
+        [--connections 8]
 
-Builds a fresh database `party_bench_dash` through the real migrations, then with generate_series:
-townships, one mobile branch each, members (statuses, paid_through, created_at, last activity spread
-out), and check-ins. `--outbox` check-ins (this month) go through the real path: outbox rows applied by
-the roll-up job (that measures its throughput); the rest of `--checkins`, spread over the previous 11
-months, are loaded as the equivalent roll-up input (member_month_activity and branch_month_stats rows
-aggregated in SQL), since replaying 2×10⁷ outbox rows through Python takes longer than the time box.
-Then it times GET /api/v1/dashboard/county (first call: member figures computed; then cached for
-DASHBOARD_MEMBER_CACHE_S) and one township drill-down through the Flask test client (p50/p99 over
---requests calls), and prints the plans of the county queries.
+Works on a copy of the province data set at `--scale` members (bench/province.py; built once and cached).
+1. Roll-up: `--outbox` check-ins of this month written as outbox rows and applied by the real roll-up job
+   batch by batch (its throughput), so the current month has figures too.
+2. Readers: GET /api/v1/dashboard/county and GET /api/v1/dashboard/townships/{id} (every township in turn)
+   under gunicorn with `--connections` concurrent readers (8), p50/p95/p99 against the 50 ms target, and the
+   bare endpoint under the same load for the ratio. The county view's member figures are cached for
+   DASHBOARD_MEMBER_CACHE_S (60 s), so the first, uncached call is timed separately.
+3. Plans: every SELECT the two views run, captured in-process and EXPLAINed (FORMAT JSON); prints whether
+   any plan has a Seq Scan on a large table.
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import sqlalchemy as sa
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import common  # noqa: E402
+from bench import common, load, plans, province  # noqa: E402
 
-FULL = {"members": 500_000, "townships": 100, "checkins": 20_000_000, "outbox": 1_000_000, "batch": 5000,
-        "requests": 200, "reuse": False}
-QUICK = {"members": 5000, "townships": 20, "checkins": 100_000, "outbox": 10_000, "batch": 2000, "requests": 20,
-         "reuse": False}
-
-
-def timed(conn, label: str, sql: str, **params) -> None:
-    start = time.perf_counter()
-    conn.execute(sa.text(sql), params)
-    common.log(f"{label}: {time.perf_counter() - start:.1f} s")
+FULL = {"scale": 500_000, "outbox": 100_000, "batch": 5000, "connections": 8}
+QUICK = {"scale": 1000, "outbox": 10_000, "batch": 2000, "connections": 8}
+P95_TARGET_MS = 50
 
 
-def generate(app, args) -> None:
-    from server.common.crypto import encrypt
-    from server.common.timeutil import current_month, month_add
-    from server.extensions import db
-
-    month = current_month()
-    first = month_add(month, -11)
-    with app.app_context():
-        cipher = encrypt("420102198001011234")
-        phone = encrypt("13800000000")
-        with db.engine.begin() as conn:
-            timed(conn, f"{args.townships} townships + branches", """
-                INSERT INTO townships (id, name, created_at)
-                SELECT t, '乡镇' || t, now() FROM generate_series(1, :n) t;
-                INSERT INTO branches (id, township_id, kind, name, created_at)
-                SELECT t, t, 'mobile', '乡镇' || t || '流动党员党支部', now() FROM generate_series(1, :n) t;
-                INSERT INTO branches (id, township_id, kind, name, created_at)
-                SELECT :n + t, t, 'village', '乡镇' || t || '村党支部', now() FROM generate_series(1, :n) t;
-            """.replace(":n", str(args.townships)))
-            timed(conn, f"{args.members} members", """
-                INSERT INTO members (id, name, id_number, id_number_hash, phone, phone_hash, township_id,
-                    village_branch_id, mobile_branch_id, is_committee, status, paid_through, last_activity_at,
-                    created_at, updated_at)
-                SELECT i, '党员' || i, :cipher, md5('id' || i), :phone, md5('ph' || i), t, :n + t, t, false,
-                    CASE WHEN i % 50 = 0 THEN 'returned' WHEN i % 50 = 1 THEN 'lost_contact'
-                         WHEN i % 50 = 2 THEN 'transferred' WHEN i % 97 = 3 THEN 'suspended' ELSE 'active' END,
-                    CASE WHEN i % 11 = 0 THEN NULL
-                         ELSE to_char(date_trunc('month', now()) - ((i % 10) || ' months')::interval, 'YYYY-MM') END,
-                    now() - ((i % 240) || ' days')::interval,
-                    now() - ((200 + i % 900) || ' days')::interval, now()
-                FROM (SELECT i, 1 + i % :n AS t FROM generate_series(1, :members) i) s
-            """.replace(":n", str(args.townships)), cipher=cipher, phone=phone, members=args.members)
-            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('members', 'id'), :m)"), {"m": args.members})
-            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('townships', 'id'), :m)"), {"m": args.townships})
-            conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('branches', 'id'), :m)"),
-                         {"m": 2 * args.townships})
-
-            history = max(0, args.checkins - args.outbox)
-            per_member_month = max(1, round(history / (args.members * 11 * 0.7)))
-            timed(conn, f"~{history} past check-ins as roll-up input (member_month_activity)", """
-                INSERT INTO member_month_activity (member_id, month, reports, checkins, paid_orders)
-                SELECT m.id, to_char(date_trunc('month', now()) - (k || ' months')::interval, 'YYYY-MM'),
-                       CASE WHEN (m.id + k) % 3 = 0 THEN 0 ELSE 1 END,
-                       CASE WHEN (m.id * 7 + k) % 10 < 7 THEN :per ELSE 0 END,
-                       CASE WHEN (m.id + k) % 4 = 0 THEN 0 ELSE 1 END
-                FROM members m CROSS JOIN generate_series(1, 11) k
-            """, per=per_member_month)
-            timed(conn, "roll-up state of every member (rollup_members)", """
-                INSERT INTO rollup_members (member_id, township_id, branch_id, status)
-                SELECT id, township_id, mobile_branch_id, status FROM members
-            """)
-            timed(conn, "branch_month_stats aggregated from that input", """
-                INSERT INTO branch_month_stats (township_id, branch_id, month, reported_members, checkin_members,
-                    paid_members, checkins, paid_fen, special_fen, refunded_fen)
-                SELECT r.township_id, r.branch_id, a.month,
-                       count(*) FILTER (WHERE a.reports > 0 AND r.status = 'active'),
-                       count(*) FILTER (WHERE a.checkins > 0 AND r.status = 'active'),
-                       count(*) FILTER (WHERE a.paid_orders > 0 AND r.status = 'active'),
-                       sum(a.checkins), sum(a.paid_orders) * 1500, 0, 0
-                FROM member_month_activity a JOIN rollup_members r ON r.member_id = a.member_id
-                GROUP BY r.township_id, r.branch_id, a.month
-            """)
-            total = conn.execute(sa.text("SELECT sum(checkins) FROM member_month_activity")).scalar()
-            common.log(f"past check-ins represented: {total}")
-            timed(conn, f"{args.outbox} check-in outbox rows for {month}", """
-                INSERT INTO outbox_changes (type, member_id, township_id, at, data)
-                SELECT 'checkin.created', m, 1 + m % :n, now(),
-                       json_build_object('checkin_id', i, 'event_id', 1 + m % :n, 'event_kind', 'theme_day',
-                                         'event_month', CAST(:month AS text), 'branch_id', 1 + m % :n, 'manual', false)
-                FROM (SELECT i, (1 + (i::bigint * 7919) % :members)::int AS m FROM generate_series(1, :outbox) i) s
-            """.replace(":n", str(args.townships)), month=month, members=args.members, outbox=args.outbox)
-    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        timed(conn, "VACUUM ANALYZE (what autovacuum keeps up in production)", "VACUUM ANALYZE")
-        common.log(f"data set ready (series months {first}..{month})")
-
-
-def bench_rollup(app, args, figures: dict) -> float:
-    """Apply the outbox to the roll-ups batch by batch; returns changes/s."""
-    from server.dashboard import rollup
-
-    with app.app_context():
-        start = time.perf_counter()
-        done = 0
-        while True:
-            applied, more = rollup.apply_batch(args.batch)
-            done += applied
-            if more and done % (args.batch * 40) == 0:
-                rate = done / (time.perf_counter() - start)
-                common.log(f"  roll-up applied {done} ({rate:,.0f} changes/s)")
-            if not more:
-                break
-        elapsed = time.perf_counter() - start
-        figures["roll-up"] = (f"{done:,} outbox changes in {elapsed:.1f} s = {done / elapsed:,.0f} changes/s "
-                              f"(batch {args.batch}, one transaction per batch)")
-        start = time.perf_counter()
-        for _ in range(20):
-            rollup.run()
-        figures["roll-up with nothing new"] = f"{(time.perf_counter() - start) / 20 * 1000:.1f} ms per run"
-        return done / elapsed
-
-
-def bench_requests(app, args, figures: dict) -> dict:
-    """First-call and p50/p99 latency of the county view and one township drill-down; returns p50/p99 by view."""
-    from server.core.tokens import STAFF_TOKEN_TTL, Principal, issue
-
-    client = app.test_client()
-    with app.app_context():
-        county = issue(Principal(kind="staff", subject_id=1, roles=["county_admin"]), STAFF_TOKEN_TTL)
-    headers = {"Authorization": f"Bearer {county}"}
-    latency = {}
-    for label, url in (("GET /api/v1/dashboard/county", "/api/v1/dashboard/county"),
-                       ("GET /api/v1/dashboard/townships/7", "/api/v1/dashboard/townships/7")):
-        start = time.perf_counter()
-        resp = client.get(url, headers=headers)
-        assert resp.status_code == 200, resp.get_json()
-        first = (time.perf_counter() - start) * 1000
-        times = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            resp = client.get(url, headers=headers)
-            times.append((time.perf_counter() - start) * 1000)
-            assert resp.status_code == 200
-        times.sort()
-        p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-        latency[label] = (statistics.median(times), p99)
-        figures[label] = (f"first call {first:.1f} ms; then p50 {statistics.median(times):.1f} ms, p99 {p99:.1f} ms, "
-                          f"max {times[-1]:.1f} ms over {args.requests} requests")
-    body = client.get("/api/v1/dashboard/county", headers=headers).get_json()
-    t = body["totals"]
-    figures["county totals"] = (f"members {t['members']}, reported {t['reported']}, checkin_rate {t['checkin_rate']}, "
-                                f"dues_paid_rate {t['dues_paid_rate']}, arrears_6m {t['arrears_6m']}, "
-                                f"lost_contact {t['lost_contact']}, check-ins this month {t['checkins']}")
-    return latency
-
-
-def explain(app) -> None:
+def add_outbox(app, args) -> None:
+    """`--outbox` check-in outbox rows for this month, over the province's members and theme days."""
     from server.common.timeutil import current_month
     from server.extensions import db
 
-    month = current_month()
-    queries = {
-        "members by township and status": "SELECT township_id, status, count(*) FROM members GROUP BY 1, 2",
-        "paid up by township": f"SELECT township_id, count(*) FROM members WHERE status = 'active' "
-                               f"AND paid_through >= '{month}' GROUP BY 1",
-        "month stats by township": f"SELECT township_id, sum(checkin_members) FROM branch_month_stats "
-                                   f"WHERE month = '{month}' GROUP BY 1",
-    }
+    towns = province.townships_for(args.scale)
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("""
+            INSERT INTO outbox_changes (type, member_id, township_id, at, data)
+            SELECT 'checkin.created', m, 1 + m % :towns, now(),
+                   json_build_object('checkin_id', i, 'event_id', 1 + m % :towns, 'event_kind', 'theme_day',
+                                     'event_month', CAST(:month AS text), 'branch_id', 1 + m % :towns, 'manual', false)
+            FROM (SELECT i, (1 + (i::bigint * 7919) % :members)::int AS m FROM generate_series(1, :outbox) i) s"""),
+            {"towns": towns, "month": current_month(), "members": args.scale, "outbox": args.outbox})
+    with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE outbox_changes"))
+
+
+def bench_rollup(app, args) -> tuple[float, str]:
+    """Apply the outbox to the roll-ups batch by batch; (changes/s, the figure's text)."""
+    from server.dashboard import rollup
+
     with app.app_context():
-        for label, sql in queries.items():
-            plan = db.session.execute(sa.text("EXPLAIN (ANALYZE, BUFFERS OFF) " + sql)).scalars().all()
-            common.log(f"plan, {label}: "
-                       + " | ".join(line.strip() for line in plan if "Scan" in line or "Execution" in line))
+        started, done = time.perf_counter(), 0
+        for _ in range(args.outbox // args.batch + 2):  # bounded: one batch more than the rows need
+            applied, more = rollup.apply_batch(args.batch)
+            done += applied
+            if not more:
+                break
+        elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        for _ in range(20):
+            rollup.run()
+        idle = (time.perf_counter() - started) / 20 * 1000
+    return done / elapsed, (f"{done:,} outbox changes in {elapsed:.1f} s = {done / elapsed:,.0f} changes/s "
+                            f"(batch {args.batch}); with nothing new {idle:.1f} ms per run")
+
+
+def county_token(app) -> str:
+    from server.core.tokens import STAFF_TOKEN_TTL, Principal, issue
+
+    with app.app_context():
+        return issue(Principal(kind="staff", subject_id=1, roles=["county_admin"]), STAFF_TOKEN_TTL)
+
+
+def first_call_ms(env: dict, path: str, token: str) -> float:
+    """One uncached call under gunicorn (a fresh server, the member-figures cache empty)."""
+    common.delete_redis_keys("dashboard:county-members:*")
+    with load.gunicorn("server:create_app()", env, workers=1) as served:
+        started = time.perf_counter()
+        req = urllib.request.Request(served.base + path, headers={"Authorization": f"Bearer {token}"})
+        urllib.request.urlopen(req, timeout=60).read()
+        return (time.perf_counter() - started) * 1000
+
+
+def check_plans(app, token: str, towns: int) -> tuple[dict, list[str]]:
+    """EXPLAIN every SELECT of the two views (county uncached); (summary by view, lines for the large scans)."""
+    app.config["DASHBOARD_MEMBER_CACHE_S"] = 0
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    summaries, details = {}, []
+    for label, url in (("county view", "/api/v1/dashboard/county"),
+                       ("township view", f"/api/v1/dashboard/townships/{1 + towns // 2}")):
+        results = plans.check(app, plans.capture(app, client, url, headers))
+        summaries[label] = plans.summary(label, results)
+        for r in results:
+            if r["large_seq_scans"]:
+                details.append(f"{label}: Seq Scan on {', '.join(r['large_seq_scans'])} in: {r['sql']}")
+    return summaries, details
 
 
 def main(argv=None) -> None:
-    args = common.arguments(__doc__, FULL, QUICK, argv=argv)
+    args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
+    app, db_url = common.copy_app("dash", province.ensure(args.scale), emulator=False)
+    towns = province.townships_for(args.scale)
     figures = {}
-    rollup_rate = None
-    if args.reuse:  # time the requests on the data set a previous run left
-        common.flush_redis()
-        app = common.make_app(common.database_url("dash"), emulator=False)
-    else:
-        app, _ = common.fresh_app("dash", emulator=False)
-        common.log("database party_bench_dash migrated")
-        generate(app, args)
-        rollup_rate = bench_rollup(app, args, figures)
-    latency = bench_requests(app, args, figures)
-    explain(app)
-    figures["data set"] = (f"{args.members:,} members, {args.townships} townships, ~{args.checkins:,} check-ins "
-                           f"({args.outbox:,} through the outbox)" + (" (reused)" if args.reuse else ""))
-    county, township = latency["GET /api/v1/dashboard/county"], latency["GET /api/v1/dashboard/townships/7"]
+    add_outbox(app, args)
+    rollup_rate, figures["roll-up"] = bench_rollup(app, args)
+    token = county_token(app)
+    env = common.service_env(db_url, emulator=False)
+    first = first_call_ms(env, "/api/v1/dashboard/county", token)
+    summaries, details = check_plans(app, token, towns)
+    common.dispose(app)
+    views = {"county view": [load.Request("GET", "/api/v1/dashboard/county", token)],
+             "township view": [load.Request("GET", f"/api/v1/dashboard/townships/{t}", token)
+                               for t in range(1, towns + 1)]}
+    runs = {}
+    for label, requests in views.items():
+        runs[label] = run = load.compare_with_bare(args, env, requests)
+        s = run.service.statuses
+        met = "met" if run.service.p95_ms <= P95_TARGET_MS else "NOT met"
+        figures[label] = (f"p95 {run.service.p95_ms:.1f} ms (target ≤ {P95_TARGET_MS} ms: {met}); "
+                          + run.service.describe())
+        figures[f"{label}: full work"] = (f"{s['200']} of {run.service.answered} answered 200 with the whole view"
+                                          + ("" if s['200'] == run.service.answered else
+                                             " — others: " + " ".join(f"{k}={v}" for k, v in s.items() if v)))
+        figures[f"{label}: ratio to bare"] = (f"{run.ratio:.3f} (bare {run.bare.rps:,.0f} req/s, "
+                                              f"p99 {run.bare.p99_ms:.1f} ms)")
+    figures["county view, first (uncached) call"] = f"{first:.0f} ms"
+    for label, text in summaries.items():
+        figures[f"EXPLAIN, {label}"] = text
+    for i, line in enumerate(details, 1):
+        figures[f"full scan {i}"] = line
+    figures["load"] = (f"gunicorn {args.workers} sync workers; wrk {min(load.WRK_THREADS, args.connections)} "
+                       f"threads, {args.connections} concurrent readers, {args.duration} s per endpoint")
+    counts = province.figures(db_url)
+    figures["data set"] = (f"copy of the province data set at scale {args.scale:,}: "
+                           + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    county, township = runs["county view"].service, runs["township view"].service
     common.report("bench_dashboard", args, figures, headline={
-        "rate": f"{rollup_rate:,.0f} roll-up changes/s" if rollup_rate else "roll-up not run (--reuse)",
-        "county view": f"p50 {county[0]:.1f} / p99 {county[1]:.1f} ms",
-        "township view": f"p50 {township[0]:.1f} / p99 {township[1]:.1f} ms"})
+        "rate": f"{rollup_rate:,.0f} roll-up changes/s",
+        "county view": f"p95 {county.p95_ms:.1f} / p99 {county.p99_ms:.1f} ms",
+        "township view": f"p95 {township.p95_ms:.1f} / p99 {township.p99_ms:.1f} ms",
+        "full scans": "none" if not details else f"{len(details)} statements"})
 
 
 if __name__ == "__main__":

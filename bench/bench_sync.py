@@ -1,10 +1,14 @@
 """Benchmark (not a test): the outbox sequencer and the /sync/changes stream on PostgreSQL.
 
-    .venv/bin/python -m bench.bench_sync [--quick] [--changes 1000000] [--townships 10]
+    .venv/bin/python -m bench.bench_sync [--quick] [--changes 1000000] [--townships 10] [--scale N]
+
+`--scale N` sizes the outbox like a province of N members: 40 check-in changes per member (what the province
+data set holds, bench/province.py) over its townships, instead of --changes and --townships.
 
 Recreates the database party_bench_sync, fills the outbox with unsequenced changes via generate_series, times
 the sequencer, then streams everything through GET /api/v1/sync/changes?limit=1000 for a county key and for one
-township's key (signed requests, in-process test client, Redis db 9), and prints the figures.
+township's key (signed requests, in-process test client, the bench Redis database), checks that every
+sequenced change in the key's scope was streamed once, and prints the figures.
 """
 from __future__ import annotations
 
@@ -17,19 +21,22 @@ import sqlalchemy as sa
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench import common  # noqa: E402
+from bench import common, province  # noqa: E402
 
-FULL = {"changes": 1_000_000, "townships": 10}
-QUICK = {"changes": 20_000, "townships": 10}
+FULL = {"changes": 1_000_000, "townships": 10, "scale": 0}
+QUICK = {"changes": 20_000, "townships": 10, "scale": 0}
+CHANGES_PER_MEMBER = 40
 
 
 def fill(changes: int, townships: int) -> None:
     """Townships, a mobile branch each, and `changes` unsequenced outbox rows spread over them."""
+    from server.core.orgs import default_county
     from server.extensions import db
 
+    county_id = default_county().id
     db.session.execute(sa.text(
-        "INSERT INTO townships (name, created_at) SELECT '压测镇' || g, now() FROM generate_series(1, :n) g"),
-        {"n": townships})
+        "INSERT INTO townships (county_id, name, created_at) SELECT :c, '压测镇' || g, now() FROM generate_series(1, :n) g"),
+        {"n": townships, "c": county_id})
     db.session.execute(sa.text(
         """INSERT INTO outbox_changes (type, member_id, township_id, at, data, digest_month)
            SELECT CASE WHEN g % 3 = 0 THEN 'report.created' ELSE 'checkin.created' END,
@@ -70,6 +77,8 @@ def main(argv=None) -> None:
     from server.sync import feed, sequencer, service
 
     args = common.arguments(__doc__, FULL, QUICK, argv=argv)
+    if args.scale:
+        args.changes, args.townships = CHANGES_PER_MEMBER * args.scale, province.townships_for(args.scale)
     app, _ = common.fresh_app("sync", TESTING=True)
     figures = {}
     with app.app_context():
@@ -108,20 +117,25 @@ def main(argv=None) -> None:
         town_key, town_secret = service.create_key(1)
         client = app.test_client()
         rates = {}
-        for label, key in (("county key", (county_key.key_id, county_secret)),
-                           ("township key", (town_key.key_id, town_secret))):
+        for label, key, scope in (("county key", (county_key.key_id, county_secret), "true"),
+                                  ("township key", (town_key.key_id, town_secret), "township_id = 1")):
             total, seconds, calls = stream(client, key)
             rates[label] = total / seconds
-            figures[f"/sync/changes, {label}"] = (f"{total:,} changes in {seconds:.1f} s ({calls} requests) = "
-                                                  f"{total / seconds:,.0f} changes/s, "
+            expected = db.session.execute(sa.text(
+                f"SELECT count(*) FROM outbox_changes WHERE seq IS NOT NULL AND {scope}")).scalar()
+            figures[f"/sync/changes, {label}"] = (f"{total:,} changes in {seconds:.1f} s ({calls} requests, every one "
+                                                  f"200) = {total / seconds:,.0f} changes/s, "
                                                   f"{seconds / calls * 1000:.1f} ms/request")
+            figures[f"full work, {label}"] = (f"{total:,} changes streamed of {expected:,} sequenced in the key's "
+                                              f"scope ({'all' if total == expected else 'MISMATCH'})")
         started = time.perf_counter()
         digest = feed.digest(town_key, "2026-03")
         figures["digest (township, 1 month)"] = (f"{time.perf_counter() - started:.2f} s "
                                                  f"({digest['checkins']:,} check-ins)")
         db.session.remove()
         db.engine.dispose()
-    figures["data set"] = f"{args.changes:,} outbox changes over {args.townships} townships"
+    figures["data set"] = (f"{args.changes:,} outbox changes over {args.townships} townships"
+                           + (f" (scale {args.scale:,} members)" if args.scale else ""))
     common.report("bench_sync", args, figures, headline={
         "rate": f"{rates['county key']:,.0f} changes/s streamed (county key)",
         "sequencer": f"{seq_rate:,.0f} rows/s",

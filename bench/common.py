@@ -3,14 +3,15 @@
 What it gives a bench script:
 - `arguments()`: the command line every script shares (`--quick`, `--duration`, `--connections`, `--workers`)
   plus the script's own sizes, each with a full default (what the issue asks for) and a quick one.
-- `fresh_app()`: a PostgreSQL database named `party_bench_<name>` dropped, recreated and migrated to all heads,
-  Redis db 9 flushed, and the real app configured like the gunicorn workers (for seeding in-process).
-- `gunicorn()`: serves an app on a free loopback port (the real app or `make_bare_app()`), stops it after.
-- `run_wrk()` / `compare_with_bare()`: drive an endpoint with wrk (32 connections by default) and the bare
-  one-route app with the very same wrk script, path and settings, in the same run.
+- `fresh_app()`: a PostgreSQL database named `<BENCH_DB_PREFIX>_<name>` dropped, recreated and migrated to all
+  heads, the bench Redis database flushed, and the real app configured like the gunicorn workers;
+  `copy_app()`: the same from a copy of a cached data set (bench/province.py) instead of an empty database.
 - `report()`: the final block of figures, with the machine facts (cores, load average at start), and one
   `bench-json:` line that bench/run_all.py collects into its summary table.
-Only loopback, only databases whose names start with `party_bench`, only Redis db 9 (or BENCH_REDIS_URL).
+Serving and wrk live in bench/load.py. This file and bench/province.py are the only places that know server
+internals beyond HTTP (create_app, the database handle, the crypto and token helpers used for seeding).
+Only loopback; only databases whose names start with `party_bench` (BENCH_DB_PREFIX, default `party_bench`);
+Redis BENCH_REDIS_URL (default db 9).
 """
 from __future__ import annotations
 
@@ -18,17 +19,8 @@ import argparse
 import base64
 import json
 import os
-import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -39,13 +31,14 @@ if str(ROOT) not in sys.path:
 
 PG_BASE = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-DB_PREFIX = "party_bench"
+SAFE_PREFIX = "party_bench"
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", SAFE_PREFIX)
+if not DB_PREFIX.startswith(SAFE_PREFIX):
+    raise SystemExit(f"BENCH_DB_PREFIX must start with {SAFE_PREFIX!r}: benches drop and recreate their databases")
 CONNECTIONS = 32
-WRK_THREADS = 4
 WORKERS = int(os.environ.get("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
 SECRET_KEY = "bench-secret-key-not-for-production-" + "x" * 16
 FIELD_KEY = base64.b64encode(b"b" * 32).decode()
-LINES_LUA = str(Path(__file__).with_name("lines.lua"))
 LOAD_AT_START = os.getloadavg()
 
 
@@ -82,7 +75,8 @@ def log(msg: str) -> None:
 def arguments(doc: str, full: dict, quick: dict, load: bool = False, argv=None) -> argparse.Namespace:
     """Parse the shared options plus one `--<size>` per key of `full`; unset sizes take the full or quick value.
 
-    `load=True` adds the load options (--duration, --connections, --workers) of the wrk-driven benches.
+    `load=True` adds the load options (--duration, --connections, --workers) of the wrk-driven benches; a
+    `connections` key in `full` / `quick` sets their default connections (else 32).
     """
     parser = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds: checks the bench works")
@@ -94,7 +88,8 @@ def arguments(doc: str, full: dict, quick: dict, load: bool = False, argv=None) 
                                 help=f"default {value} (quick: {quick.get(key, value)})")
     if load:
         parser.add_argument("--duration", type=int, default=None, help="seconds of wrk per endpoint (15; quick: 3)")
-        parser.add_argument("--connections", type=int, default=CONNECTIONS)
+        if "connections" not in full:
+            parser.add_argument("--connections", type=int, default=CONNECTIONS)
         parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers")
     args = parser.parse_args(argv)
     sizes = quick if args.quick else full
@@ -109,13 +104,13 @@ def arguments(doc: str, full: dict, quick: dict, load: bool = False, argv=None) 
 # ---- databases and the app ---------------------------------------------------------------------------------
 
 def database_url(name: str) -> str:
-    """The URL of the bench database `party_bench_<name>` on the local PostgreSQL."""
+    """The URL of the bench database `<BENCH_DB_PREFIX>_<name>` on the local PostgreSQL."""
     database = f"{DB_PREFIX}_{name}"
     return sa.make_url(PG_BASE).set(database=database).render_as_string(hide_password=False)
 
 
 def service_env(db_url: str, emulator: bool = True) -> dict:
-    """Environment of the service under test: PostgreSQL, Redis db 9, fixed development keys."""
+    """Environment of the service under test: PostgreSQL, the bench Redis database, fixed development keys."""
     return {"DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "APP_ENV": "development", "SECRET_KEY": SECRET_KEY,
             "FIELD_KEY": FIELD_KEY, "WECHAT_EMULATOR": "1" if emulator else "0"}
 
@@ -129,16 +124,37 @@ def make_app(db_url: str, emulator: bool = True, **config):
                        "FIELD_KEY": FIELD_KEY, "WECHAT_EMULATOR": emulator, **config})
 
 
-def recreate_database(db_url: str) -> None:
-    """Drop and create the bench database (its name must start with party_bench)."""
+def _local_bench_url(db_url: str) -> sa.URL:
     url = sa.make_url(db_url)
     if not (url.database or "").startswith(DB_PREFIX) or url.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"refusing to recreate {url.database!r} on {url.host!r}: benches use local {DB_PREFIX}*")
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
+        raise SystemExit(f"refusing to touch {url.database!r} on {url.host!r}: benches use local {DB_PREFIX}*")
+    return url
+
+
+def admin_engine() -> sa.Engine:
+    """An autocommit engine on the `postgres` database (to create, drop, copy and rename bench databases)."""
+    return sa.create_engine(sa.make_url(PG_BASE).set(database="postgres"), isolation_level="AUTOCOMMIT",
+                            poolclass=sa.pool.NullPool)
+
+
+def recreate_database(db_url: str, template: str | None = None) -> None:
+    """Drop and create a bench database (its name must start with BENCH_DB_PREFIX), empty or as a file copy
+    of `template` (another bench database)."""
+    url = _local_bench_url(db_url)
+    copy = ""
+    if template is not None:
+        copy = f' TEMPLATE "{_local_bench_url(template).database}" STRATEGY FILE_COPY'
+    with admin_engine().connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
+        conn.execute(sa.text(f'CREATE DATABASE "{url.database}"{copy}'))
+
+
+def rename_database(db_url: str, new_url: str) -> None:
+    """Rename a bench database, replacing any database of the new name."""
+    old, new = _local_bench_url(db_url), _local_bench_url(new_url)
+    with admin_engine().connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{new.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'ALTER DATABASE "{old.database}" RENAME TO "{new.database}"'))
 
 
 def flush_redis() -> None:
@@ -147,17 +163,51 @@ def flush_redis() -> None:
     connect(REDIS_URL).flushdb()
 
 
-def fresh_app(name: str, emulator: bool = True, **config):
-    """Recreate `party_bench_<name>`, flush Redis db 9, migrate to all heads; returns (app, database URL)."""
+def delete_redis_keys(pattern: str) -> None:
+    """Delete the bench Redis database's keys matching a glob pattern (e.g. a cache)."""
+    from server.store import connect
+
+    redis = connect(REDIS_URL)
+    for key in list(redis.scan_iter(pattern, count=1000)):
+        redis.delete(key)
+
+
+def dispose(app) -> None:
+    """Close the app's database connections (a database with open sessions cannot be copied or renamed)."""
+    from server.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def fresh_database(db_url: str, emulator: bool = True, **config):
+    """Recreate a bench database, flush the bench Redis database, migrate to all heads; returns the app."""
     from flask_migrate import upgrade
 
-    db_url = database_url(name)
     recreate_database(db_url)
     flush_redis()
     app = make_app(db_url, emulator, **config)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
-    return app, db_url
+    return app
+
+
+def fresh_app(name: str, emulator: bool = True, **config):
+    """Recreate `<prefix>_<name>` empty and migrated, flush the bench Redis; returns (app, database URL)."""
+    db_url = database_url(name)
+    return fresh_database(db_url, emulator, **config), db_url
+
+
+def copy_app(name: str, template_url: str, emulator: bool = True, **config):
+    """Recreate `<prefix>_<name>` as a copy of a cached data set, flush the bench Redis; returns (app, URL)."""
+    db_url = database_url(name)
+    started = time.perf_counter()
+    recreate_database(db_url, template=template_url)
+    log(f"{sa.make_url(db_url).database}: copy of {sa.make_url(template_url).database} in "
+        f"{time.perf_counter() - started:.1f} s")
+    flush_redis()
+    return make_app(db_url, emulator, **config), db_url
 
 
 def scalar(db_url: str, sql: str, **params):
@@ -168,160 +218,6 @@ def scalar(db_url: str, sql: str, **params):
             return conn.execute(sa.text(sql), params).scalar()
     finally:
         engine.dispose()
-
-
-# ---- serving: gunicorn and the bare app ----------------------------------------------------------------------
-
-def make_bare_app(reply: str = "json"):
-    """The comparison point: one catch-all route that reads the body and answers a constant (JSON or WeChat XML)."""
-    from flask import Flask, Response, request
-
-    app = Flask("bare")
-    body, mimetype = ((('<xml><return_code><![CDATA[SUCCESS]]></return_code>'
-                        '<return_msg><![CDATA[OK]]></return_msg></xml>'), "text/xml") if reply == "xml"
-                      else ('{"ok": true}', "application/json"))
-
-    @app.route("/", defaults={"path": ""}, methods=["GET", "POST"])
-    @app.route("/<path:path>", methods=["GET", "POST"])
-    def answer(path):
-        request.get_data()
-        return Response(body, status=201 if request.method == "POST" and reply == "json" else 200, mimetype=mimetype)
-
-    return app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str = "/healthz"):
-    """Serve app_spec (e.g. 'server:create_app()') with sync workers on a free loopback port; yields the base URL."""
-    port = free_port()
-    log_file = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-           "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", app_spec]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log_file, stderr=log_file,
-                            start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    failed = True
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + ready_path, timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"gunicorn did not start; see {log_file.name}") from None
-                time.sleep(0.3)
-        yield base
-        failed = False
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the group of the gunicorn started here, and nothing else
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log_file.close()
-        if not failed:  # kept for reading when something went wrong
-            os.unlink(log_file.name)
-
-
-# ---- load: wrk ----------------------------------------------------------------------------------------------
-
-@dataclass
-class LoadResult:
-    requests: int
-    seconds: float
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    non_2xx: int
-    errors: str
-    statuses: str  # "201=… 200=… other=…", counted by bench/lines.lua
-
-    def describe(self) -> str:
-        return (f"{self.rps:,.0f} req/s, p50 {self.p50_ms:.1f} ms, p99 {self.p99_ms:.1f} ms "
-                f"({self.requests} requests in {self.seconds:.1f} s; {self.statuses}; non-2xx {self.non_2xx}; "
-                f"socket errors {self.errors})")
-
-
-def ensure_wrk() -> str:
-    """The wrk binary, installed from Debian when missing."""
-    path = shutil.which("wrk")
-    if path is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True, stdout=subprocess.DEVNULL,
-                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
-        path = shutil.which("wrk")
-    return path
-
-
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def run_wrk(url: str, lines: list[str], mode: str, duration_s: int, connections: int = CONNECTIONS,
-            body: str = "", content_type: str = "application/json") -> LoadResult:
-    """POST to url with wrk through bench/lines.lua: request k uses lines[k] (threads stride over the list, so
-    each line is used once before any repeats). mode 'bearer': the line is a bearer token and `body` the fixed
-    body; mode 'body': the line is the body."""
-    with tempfile.NamedTemporaryFile("w", prefix="bench-lines-", delete=False) as f:
-        f.write("\n".join(lines) + "\n")
-    path = "/" + url.split("/", 3)[3] if url.count("/") >= 3 else "/"
-    env = {**os.environ, "BENCH_LINES": f.name, "BENCH_MODE": mode, "BENCH_PATH": path, "BENCH_BODY": body,
-           "BENCH_CONTENT_TYPE": content_type, "BENCH_THREADS": str(WRK_THREADS)}
-    cmd = [ensure_wrk(), "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{duration_s}s", "--latency",
-           "--timeout", "10s", "-s", LINES_LUA, url]
-    try:
-        out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=duration_s + 60).stdout
-    finally:
-        os.unlink(f.name)
-    total = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", out)
-    # Anchored: a Thread Stats column such as "68.50%" must not be read as the 50th percentile.
-    p50, p99 = (re.search(rf"^\s*{p}%\s+(\S+)$", out, re.M) for p in ("50", "99"))
-    if total is None or p50 is None or p99 is None:
-        raise RuntimeError("wrk printed no summary:\n" + out)
-    seconds = float(total.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[total.group(3)]
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    statuses = re.search(r"^bench: (.*)$", out, re.M)
-    return LoadResult(
-        requests=int(total.group(1)), seconds=seconds, rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p50_ms=_ms(p50.group(1)), p99_ms=_ms(p99.group(1)),
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0, errors=errors.group(1) if errors else "none",
-        statuses=statuses.group(1) if statuses else "?")
-
-
-def compare_with_bare(args: argparse.Namespace, env: dict, path: str, lines: list[str], mode: str,
-                      bare_reply: str = "json", **wrk_options) -> tuple[LoadResult, LoadResult]:
-    """The service and the bare app, one after the other in this run, under the same gunicorn settings and the
-    same wrk load (script, path, lines, connections, duration); returns (service, bare)."""
-    wrk = ensure_wrk()
-    results = []
-    for spec in ("server:create_app()", f"bench.common:make_bare_app({bare_reply!r})"):
-        with gunicorn(spec, env, workers=args.workers) as base:
-            # Warm-up (not measured): every worker has loaded its app and opened its connections.
-            subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", base + "/healthz"],
-                           capture_output=True, timeout=60)
-            results.append(run_wrk(base + path, lines, mode, args.duration, args.connections, **wrk_options))
-    return results[0], results[1]
-
-
-def load_figures(service_label: str, service: LoadResult, bare: LoadResult, args: argparse.Namespace) -> dict:
-    """The shared lines of a wrk bench's final block."""
-    return {
-        service_label: service.describe(),
-        "bare Flask endpoint": bare.describe(),
-        "ratio service / bare": f"{service.rps / bare.rps:.3f}",
-        "load": f"gunicorn {args.workers} sync workers; wrk {WRK_THREADS} threads, {args.connections} connections, "
-                f"{args.duration} s per endpoint",
-    }
 
 
 # ---- seeding ----------------------------------------------------------------------------------------------
@@ -339,10 +235,3 @@ def seed_township():
     db.session.add_all([mobile, village])
     db.session.flush()
     return township, mobile, village
-
-
-def load_headline(rate_unit: str, service: LoadResult, bare: LoadResult) -> dict:
-    """What run_all's table shows of a wrk bench."""
-    return {"rate": f"{service.rps:,.0f} {rate_unit}",
-            "latency": f"p50 {service.p50_ms:.1f} / p99 {service.p99_ms:.1f} ms",
-            "vs bare": f"{service.rps / bare.rps:.3f} of {bare.rps:,.0f} req/s"}

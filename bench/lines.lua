@@ -1,12 +1,23 @@
--- wrk script for every bench: POSTs, request k of a thread uses the next line of BENCH_LINES in that thread's
--- stride (each line is used once before any repeats); answers are counted by status.
--- BENCH_MODE=bearer: the line is a bearer token, BENCH_BODY the fixed body. BENCH_MODE=body: the line is the body.
-local lines = {}
-for line in io.lines(os.getenv("BENCH_LINES")) do lines[#lines + 1] = line end
-local mode, path, fixed_body = os.getenv("BENCH_MODE"), os.getenv("BENCH_PATH"), os.getenv("BENCH_BODY")
-local content_type = os.getenv("BENCH_CONTENT_TYPE")
+-- wrk script for every bench. BENCH_LINES holds one request a line, tab-separated: method, path, bearer token
+-- (may be empty), body (may be empty). Thread t sends lines t, t + stride, t + 2·stride, … so each line is sent
+-- once before any repeats. Answers are counted by status; done() prints the counts and exact percentiles.
+local requests = {}
 local stride = tonumber(os.getenv("BENCH_THREADS"))
+local content_type = os.getenv("BENCH_CONTENT_TYPE")
 local threads = {}
+
+local function split(line)
+  local fields, start = {}, 1
+  while true do
+    local i = string.find(line, "\t", start, true)
+    if not i then
+      fields[#fields + 1] = string.sub(line, start)
+      return fields
+    end
+    fields[#fields + 1] = string.sub(line, start, i - 1)
+    start = i + 1
+  end
+end
 
 function setup(thread)
   thread:set("tid", #threads)
@@ -14,28 +25,38 @@ function setup(thread)
 end
 
 function init(args)
-  next_index, created, ok, other = tid, 0, 0, 0
+  for line in io.lines(os.getenv("BENCH_LINES")) do
+    local f = split(line)
+    local headers = {}
+    if f[3] ~= "" then headers["Authorization"] = "Bearer " .. f[3] end
+    if f[4] ~= "" then headers["Content-Type"] = content_type end
+    requests[#requests + 1] = wrk.format(f[1], f[2], headers, f[4] ~= "" and f[4] or nil)
+  end
+  next_index, created, ok, too_many, client_error, server_error, other = tid, 0, 0, 0, 0, 0, 0
 end
 
 function request()
-  local line = lines[(next_index % #lines) + 1]
+  local r = requests[(next_index % #requests) + 1]
   next_index = next_index + stride
-  local headers = {["Content-Type"] = content_type}
-  if mode == "bearer" then
-    headers["Authorization"] = "Bearer " .. line
-    return wrk.format("POST", path, headers, fixed_body)
-  end
-  return wrk.format("POST", path, headers, line)
+  return r
 end
 
 function response(status, headers, body)
-  if status == 201 then created = created + 1 elseif status == 200 then ok = ok + 1 else other = other + 1 end
+  if status == 201 then created = created + 1
+  elseif status == 200 then ok = ok + 1
+  elseif status == 429 then too_many = too_many + 1
+  elseif status >= 500 then server_error = server_error + 1
+  elseif status >= 400 then client_error = client_error + 1
+  else other = other + 1 end
 end
 
 function done(summary, latency, requests)
-  local c, o, x = 0, 0, 0
+  local totals = {created = 0, ok = 0, too_many = 0, client_error = 0, server_error = 0, other = 0}
   for _, thread in ipairs(threads) do
-    c, o, x = c + thread:get("created"), o + thread:get("ok"), x + thread:get("other")
+    for key, _ in pairs(totals) do totals[key] = totals[key] + thread:get(key) end
   end
-  io.write(string.format("bench: 201=%d 200=%d other=%d\n", c, o, x))
+  io.write(string.format("bench-status: 201=%d 200=%d 429=%d 4xx=%d 5xx=%d other=%d\n", totals.created, totals.ok,
+                         totals.too_many, totals.client_error, totals.server_error, totals.other))
+  io.write(string.format("bench-latency-us: p50=%d p95=%d p99=%d max=%d\n", latency:percentile(50),
+                         latency:percentile(95), latency:percentile(99), latency.max))
 end
