@@ -5,7 +5,7 @@ import logging
 
 import redis.exceptions
 from flask import jsonify
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
@@ -212,3 +212,11 @@ def init_app(app) -> None:
     def handle_unexpected(err: Exception):
         log.exception("unhandled error")
         return jsonify({"code": "internal_error", "message": "服务器出错了，请稍后再试"}), 500
+
+
+class ErrorOut(Schema):
+    """The one error shape (CONTRACT §3), as the OpenAPI document gives it for every error response."""
+
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict()

@@ -8,9 +8,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from server.common.schemas import ErrorOut
 from server.dbsession import AppSession
-from server.errors import BadRequest, Unprocessable
+from server.errors import BadRequest, ErrorOut, Unprocessable
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING = {

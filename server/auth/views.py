@@ -12,8 +12,8 @@ from server.auth.schemas import (
     WechatLoginIn,
 )
 from server.common.apidoc import SECURED
-from server.common.schemas import ErrorOut
 from server.core.guards import current_principal, login_required, staff_required
+from server.errors import ErrorOut
 from server.extensions import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="登录、绑定与工作人员账号")

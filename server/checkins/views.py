@@ -11,9 +11,9 @@ from server.checkins import compliance as compliance_service
 from server.checkins import schemas as s
 from server.checkins.sheets import attendance_xlsx
 from server.common.apidoc import SECURED
-from server.common.schemas import ErrorOut
 from server.common.xlsx import XLSX_MIMETYPE
 from server.core.guards import current_principal, member_required, staff_required
+from server.errors import ErrorOut
 from server.extensions import Blueprint
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1", description="活动（三会一课等）、签到、请假与出勤")

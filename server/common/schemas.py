@@ -106,12 +106,6 @@ class OrgRef(Schema):
     name = fields.String()
 
 
-class ErrorOut(Schema):
-    code = fields.String(required=True)
-    message = fields.String(required=True)
-    errors = fields.Dict()
-
-
 class Instant(fields.DateTime):
     """An aware instant: ISO 8601 with an offset in, Beijing time with offset out."""
 

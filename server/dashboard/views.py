@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import render_template
 
 from server.common.apidoc import SECURED
-from server.common.schemas import ErrorOut
 from server.common.timeutil import current_month
 from server.core.guards import current_principal, staff_required
 from server.dashboard import lostcontact, service
@@ -17,6 +16,7 @@ from server.dashboard.schemas import (
     ReasonIn,
     TownshipDashboardOut,
 )
+from server.errors import ErrorOut
 from server.extensions import Blueprint
 
 blp = Blueprint("dashboard", __name__, url_prefix="/api/v1", description="县级看板与失联党员标记")

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Response, g
 
 from server.common.apidoc import SECURED
-from server.common.schemas import ErrorOut, PageQuery
+from server.common.schemas import PageQuery
 from server.core.guards import current_principal, staff_required
+from server.errors import ErrorOut
 from server.extensions import Blueprint
 from server.sync import feed, service
 from server.sync.schemas import (
