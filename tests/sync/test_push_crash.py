@@ -16,16 +16,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from server.sync.client import Ledger, WebhookReceiver
 
 from server.extensions import db
 from server.jobs import enqueue
 from server.store import get_redis
 from server.sync import push, tasks
 from server.sync.models import SyncKey
-from tests.factories import make_branch, make_member, make_township
-from tests.sync.synchelpers import checkin, make_key, report, signed_get, upsert
+from tests.factories import make_branch, make_key, make_member, make_township
+from tests.sync.synchelpers import checkin, report, signed_get, upsert
 from tests.testenv import REDIS_URL
+from township_sync.ledger import Ledger
+from township_sync.receiver import WebhookReceiver
 
 pytestmark = [
     pytest.mark.postgresql,
