@@ -31,8 +31,9 @@ RATE_BOUND = 2000  # check-ins/s the seeded pairs cover for the whole run (about
 ROUNDS_MAX = 25  # a member may try 30 check-ins a minute (CHECKIN_RATE_MAX): stay below it
 
 
-def seed(app, pairs: int) -> tuple[list[load.Request], list[int], str]:
-    """Theme days happening now and one request per fresh (member, event) pair; (requests, event ids, note)."""
+def seed(app, pairs: int, duration_s: int):
+    """Theme days happening now and fresh (member, event) pairs; (a function making one request per pair with
+    check-in codes valid for the next duration_s + 10 s, the event ids, a note, the number of pairs)."""
     from sqlalchemy import select
 
     from server.checkins import codes
@@ -63,37 +64,41 @@ def seed(app, pairs: int) -> tuple[list[load.Request], list[int], str]:
         db.session.commit()
         tokens = {m: issue(Principal(kind="wechat", subject_id=account, roles=["member"], member_id=m),
                            MEMBER_TOKEN_TTL) for m, _, account in chosen}
-        codes_at = wait_for_long_codes()
-        requests = []
-        for k in range(rounds):
-            for m, branch, _ in chosen:
-                event = events[k, branch]
-                body = json.dumps({"token": codes.issue(event.id, now=codes_at)[0], "lat": VENUE[0], "lng": VENUE[1],
-                                   "accuracy": 20})
-                requests.append(load.Request("POST", f"/api/v1/events/{event.id}/checkins", tokens[m], body))
-        note = (f"{len(requests):,} fresh (member, event) pairs: {len(chosen):,} members × {rounds} theme days "
+        plan = [(events[k, branch].id, tokens[m]) for k in range(rounds) for m, branch, _ in chosen]
+        note = (f"{len(plan):,} fresh (member, event) pairs: {len(chosen):,} members × {rounds} theme days "
                 f"happening now in each of {len({b for _, b, _ in chosen})} mobile branches")
-        return requests, [e.id for e in events.values()], note
+        ids = [e.id for e in events.values()]
+
+    def requests() -> list[load.Request]:
+        with app.app_context():
+            at = codes_lasting(duration_s + 10)
+            signed = {event_id: codes.issue(event_id, now=at)[0] for event_id in ids}
+        return [load.Request("POST", f"/api/v1/events/{event_id}/checkins", token,
+                             json.dumps({"token": signed[event_id], "lat": VENUE[0], "lng": VENUE[1], "accuracy": 20}))
+                for event_id, token in plan]
+
+    return requests, ids, note, len(plan)
 
 
-def wait_for_long_codes() -> float:
-    """A moment at which check-in codes have their longest life left (they roll every 30 s)."""
+def codes_lasting(seconds: int) -> float:
+    """Now, or the next moment at which check-in codes live `seconds` more (they roll every 30 s)."""
     from server.checkins import codes
 
-    while True:
+    for _ in range(70):  # bounded: within 35 s a fresh step starts
         now = time.time()
-        if codes.issue(1, now=now)[1] >= 55:
+        if codes.issue(1, now=now)[1] >= seconds:
             return now
         time.sleep(0.5)
+    raise RuntimeError(f"no check-in code lives {seconds} s")
 
 
 def main(argv=None) -> None:
     args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
-    if args.duration > 40:
-        raise SystemExit("--duration is at most 40 s: the check-in codes the bench signs live 55 s")
+    if args.duration > 45:
+        raise SystemExit("--duration is at most 45 s: the check-in codes the bench signs live at most 60 s")
     app, db_url = common.copy_app("checkins", province.ensure(args.scale))
     started = time.time()
-    requests, event_ids, note = seed(app, RATE_BOUND * args.duration)
+    requests, event_ids, note, pairs = seed(app, RATE_BOUND * args.duration, args.duration)
     common.dispose(app)
     common.log(f"seeded {note} in {time.time() - started:.1f} s")
     run = load.compare_with_bare(args, common.service_env(db_url), requests)
@@ -109,7 +114,7 @@ def main(argv=None) -> None:
             f"429 {s['429']}, other 4xx {s['4xx']}, 5xx {s['5xx']}"),
         "verified in the database": (f"{inserted} check-in rows and {outbox} outbox rows for the bench's theme days "
                                      f"(≥ the 201s: requests in flight when wrk stops are stored but not counted)"),
-        "requests available": f"{note}; {'enough' if run.service.requests <= len(requests) else 'RAN OUT'} "
+        "requests available": f"{note}; {'enough' if run.service.requests <= pairs else 'RAN OUT'} "
                               f"for the {run.service.requests} sent",
         "worker RSS after the run": load.rss_figure(run),
         "data set": f"copy of the province data set at scale {args.scale:,} members",

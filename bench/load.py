@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,10 +211,11 @@ class Comparison:
         return self.service.rps / self.bare.rps
 
 
-def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Request], bare_reply: str = "json",
-                      content_type: str = "application/json") -> Comparison:
+def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Request] | Callable[[], list[Request]],
+                      bare_reply: str = "json", content_type: str = "application/json") -> Comparison:
     """The service and the bare app, one after the other in this run, under the same gunicorn settings and the
-    same wrk load (script, requests, connections, duration); each service worker's RSS is read after its run."""
+    same wrk load (script, requests, connections, duration); each service worker's RSS is read after its run.
+    `requests` may be a function, called right before each run (for requests carrying short-lived codes)."""
     wrk = ensure_wrk()
     results, rss = [], []
     for spec in ("server:create_app()", f"bench.load:make_bare_app({bare_reply!r})"):
@@ -221,7 +223,8 @@ def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Reques
             # Warm-up (not measured): every worker has loaded its app and opened its connections.
             subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", served.base + "/healthz"],
                            capture_output=True, timeout=60)
-            results.append(run_wrk(served.base, requests, args.duration, args.connections, content_type))
+            batch = requests() if callable(requests) else requests
+            results.append(run_wrk(served.base, batch, args.duration, args.connections, content_type))
             if not rss:
                 rss = worker_rss_mb(served.pid)
     return Comparison(results[0], results[1], rss)
