@@ -19,7 +19,8 @@ from server.common.timeutil import (
 )
 from server.core.members import Member
 from server.dues.models import DuesCampaign, DuesOrder, DuesStandard
-from server.dues.orders import new_order_no, settle
+from server.dues.notices import settle
+from server.dues.orders import new_order_no
 from server.dues.service import add_standard, approved_by_year, standard_of_month
 from server.extensions import db
 

@@ -11,7 +11,7 @@ from server.core.guards import (
     member_required,
     staff_required,
 )
-from server.dues import ledger, mine, orders, service, sheets
+from server.dues import ledger, mine, notices, orders, refunds, service, sheets
 from server.dues.ledger import campaign_view
 from server.dues.schemas import (
     ArrearsOut,
@@ -129,7 +129,7 @@ def get_order(order_no):
 @blp.doc(**SECURED, description="乡镇管理员退款：微信退款、台账冲正（不修改原记录）、月份重新计为欠缴")
 @staff_required("township_admin", "county_admin")
 def refund_order(data, order_no):
-    return orders.order_view(orders.refund_order(current_principal(), order_no, data["reason"].strip()))
+    return orders.order_view(refunds.refund_order(current_principal(), order_no, data["reason"].strip()))
 
 
 NOTIFY_DOC = {
@@ -145,7 +145,7 @@ NOTIFY_DOC = {
 @blp.post("/pay/wechat/notify")
 @blp.doc(**NOTIFY_DOC)
 def pay_notify():
-    ok, message = orders.handle_notice(request.get_data(cache=False))
+    ok, message = notices.handle_notice(request.get_data(cache=False))
     return Response(gateway.notice_reply(ok, message), status=200, mimetype="text/xml")
 
 

@@ -9,7 +9,7 @@ from server.common import timeutil
 from server.common.timeutil import SHANGHAI, current_month, month_add, utcnow
 from server.core.members import Member
 from server.core.outbox import OutboxChange
-from server.dues import orders as dues_orders
+from server.dues import notices
 from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder, PayNotice
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
@@ -91,7 +91,7 @@ def test_crediting_reads_paid_through_fresh_even_when_the_member_was_loaded_earl
     t.join(30)
     assert result == [200]
     # Same session, member still in its identity map with the old paid_through: reconcile the late order.
-    assert dues_orders.reconcile_order(late) == "paid"
+    assert notices.reconcile_order(late) == "paid"
     assert paid_through(member) == months_ago(3)
     [_, _, last_paid] = outbox("dues.paid")
     assert last_paid.data["paid_through"] == months_ago(3)
@@ -155,7 +155,7 @@ def test_repeat_notices_never_credit_twice(app, client, token, member, township_
 def test_notice_after_a_local_close_revives_the_order_when_its_months_are_free(app, client, token, member):
     no = order(client, token, [months_ago(3)]).get_json()["order_no"]
     xml = emu_pay.pay_order(app.config, no)
-    dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == no)))
+    notices.close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == no)))
     db.session.commit()
     assert SUCCESS in notify(client, xml).get_data(as_text=True)
     assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == no)) == "paid"
@@ -226,7 +226,7 @@ def test_money_paid_after_close_on_taken_months_can_be_refunded(app, client, tok
     payment cannot be credited, so it must be refundable in the app (not left at the merchant with no trace)."""
     stale = order(client, token, [months_ago(3)]).get_json()["order_no"]
     late_xml = emu_pay.pay_order(app.config, stale)  # paid at WeChat; the notice is late
-    dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == stale)))
+    notices.close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == stale)))
     db.session.commit()
     fresh = ordered_and_paid(app, client, token, [months_ago(3)])
     assert SUCCESS in notify(client, late_xml).get_data(as_text=True)
@@ -242,7 +242,7 @@ def test_money_paid_after_close_on_taken_months_can_be_refunded(app, client, tok
     assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == fresh)) == "paid"
     # An order closed and never paid at WeChat is still not refundable.
     unpaid = order(client, token, [months_ago(2)]).get_json()["order_no"]
-    dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == unpaid)))
+    notices.close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == unpaid)))
     db.session.commit()
     assert refund(client, township_admin, unpaid).status_code == 409
 
@@ -255,7 +255,7 @@ def test_an_order_refunded_at_wechat_before_we_heard_of_the_payment_is_not_credi
     no = order(client, token, [months_ago(3)]).get_json()["order_no"]
     emu_pay.lose_notice(app.config, no)
     gateway.refund(out_trade_no=no, out_refund_no=no + "M", total_fee=1500, refund_fee=1500, reason="商户平台退款")
-    assert dues_orders.reconcile_order(no) == "refunded"
+    assert notices.reconcile_order(no) == "refunded"
     assert db.session.scalar(select(func.count()).select_from(DuesLedgerEntry)) == 0
     assert outbox("dues.paid") == [] and paid_through(member) is None
     assert owed(client, token)[0] == months_ago(3)

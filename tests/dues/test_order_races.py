@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from server.core.members import Member
 from server.core.outbox import OutboxChange
-from server.dues import orders as dues_orders
+from server.dues import notices
 from server.dues.models import DuesLedgerEntry, DuesOrder
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
@@ -57,7 +57,7 @@ def test_a_notice_racing_a_refund_of_a_paid_after_close_order_leaves_no_claim(ap
                                                                              township_admin):
     no = order(client, token, [months_ago(3)]).get_json()["order_no"]
     xml = emu_pay.pay_order(app.config, no)
-    dues_orders._close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == no)))
+    notices.close_locally(db.session.scalar(select(DuesOrder.id).where(DuesOrder.order_no == no)))
     db.session.commit()
 
     def work(i):

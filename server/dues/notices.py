@@ -1,0 +1,197 @@
+"""Settling dues orders: WeChat Pay notices and reconciliation with orderquery.
+
+A payment is credited by the guarded transition `UPDATE … SET status='paid' WHERE status='pending'`: only the
+caller that flips the row credits the ledger, moves paid_through and writes `dues.paid`, in one transaction.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.common.timeutil import isoformat, month_of, utcnow
+from server.core import audit
+from server.core.members import Member
+from server.core.outbox import record_change
+from server.dues.models import DuesLedgerEntry, DuesMonthClaim, DuesOrder, PayNotice
+from server.dues.service import position
+from server.extensions import db
+from server.wechat import gateway
+
+log = logging.getLogger(__name__)
+
+QUERY_AFTER = timedelta(seconds=10)  # a pending order older than this is checked with orderquery
+
+
+# ---- settling ------------------------------------------------------------------------------------------
+
+def close_locally(order_id: int) -> bool:
+    """pending → closed, freeing its months (inside the caller's transaction)."""
+    flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "pending")
+                                 .values(status="closed", closed_at=utcnow())).rowcount == 1
+    if flipped:
+        db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order_id))
+    return flipped
+
+
+def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
+    """Ledger entries, paid_through, last activity and the outbox for an order just flipped to paid."""
+    member = db.session.get(Member, order.member_id, with_for_update=True, populate_existing=True)
+    db.session.add_all(DuesLedgerEntry(
+        member_id=member.id, township_id=order.township_id, branch_id=order.branch_id, order_id=order.id,
+        kind=order.kind, month=line["month"], entry_type="payment", amount_fen=line["amount_fen"],
+        standard_id=line.get("standard_id"), booked_at=paid_at,
+    ) for line in order.months)
+    if order.kind == "special":
+        db.session.add(DuesLedgerEntry(member_id=member.id, township_id=order.township_id, branch_id=order.branch_id,
+                                       order_id=order.id, kind="special", month="", entry_type="payment",
+                                       amount_fen=order.amount_fen, booked_at=paid_at))
+    db.session.flush()
+    if order.kind == "monthly":
+        member.paid_through = position(member).advanced_paid_through()
+    member.last_activity_at = max(filter(None, (member.last_activity_at, paid_at)))
+    record_change("dues.paid", member, {
+        "order_no": order.order_no, "kind": order.kind,
+        "months": [{"month": line["month"], "amount_fen": line["amount_fen"]} for line in order.months],
+        "campaign_id": order.campaign_id, "amount_fen": order.amount_fen, "paid_at": isoformat(paid_at),
+        "paid_month": month_of(paid_at), "transaction_id": transaction_id, "paid_through": member.paid_through,
+    }, at=paid_at)
+
+
+class _NotRevived(Exception):
+    """The closed order changed under us (revived or refunded meanwhile)."""
+
+
+def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
+    """Mark an order paid exactly once (inside the caller's transaction). Returns what happened."""
+    paid_at = paid_at or utcnow()
+    values = {"status": "paid", "paid_at": paid_at, "transaction_id": transaction_id}
+    if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "pending")
+                          .values(**values)).rowcount == 1:
+        order = db.session.get(DuesOrder, order_id, populate_existing=True)
+        _credit(order, transaction_id, paid_at)
+        return "credited"
+    order = db.session.get(DuesOrder, order_id, populate_existing=True)
+    if order.status != "closed":
+        return "repeat"
+    # Paid at WeChat after we closed it locally: revive it if its months are still free.
+    # The flip comes first (it locks the row against a concurrent refund or revive); a savepoint undoes it
+    # together with any claims when the months are taken or the row was no longer closed.
+    try:
+        with db.session.begin_nested():
+            if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "closed")
+                                  .values(closed_at=None, **values)).rowcount != 1:
+                raise _NotRevived
+            db.session.add_all(DuesMonthClaim(member_id=order.member_id, month=m, order_id=order.id)
+                               for m in order.month_list)
+            db.session.flush()
+    except _NotRevived:
+        return "repeat"
+    except IntegrityError:
+        log.error("order %s paid after it was closed and its months were taken: refund it (POST …/refund)",
+                  order.order_no)
+        return "paid_after_close"
+    db.session.refresh(order)
+    _credit(order, transaction_id, paid_at)
+    return "credited"
+
+
+def handle_notice(raw: bytes) -> tuple[bool, str]:
+    """A WeChat Pay notice: (answer SUCCESS?, message). Only a verified notice matching its order changes anything."""
+    try:
+        notice = gateway.parse_payment_notice(raw)
+    except gateway.PayNoticeInvalid:
+        log.warning("payment notice refused: bad signature or not a notice (%d bytes)", len(raw))
+        return False, "签名错误"
+    cfg = current_app.config
+    out_trade_no = str(notice.get("out_trade_no") or "")
+    if notice.get("appid") != cfg["WECHAT_APPID"] or notice.get("mch_id") != cfg["WECHAT_PAY_MCH_ID"]:
+        log.warning("payment notice %s refused: appid/mch_id mismatch", out_trade_no)
+        return False, "商户信息不符"
+    if notice.get("return_code") != "SUCCESS":
+        log.warning("payment notice %s refused: return_code %s", out_trade_no, notice.get("return_code"))
+        return False, "通信失败"
+    order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
+    if order is None:
+        log.warning("payment notice for unknown order %s", out_trade_no[:32])
+        return False, "订单不存在"
+    if notice.get("total_fee") != order.amount_fen:
+        log.error("payment notice %s refused: total_fee %s, order %s", out_trade_no, notice.get("total_fee"),
+                  order.amount_fen)
+        return False, "金额不符"
+    if notice.get("result_code") != "SUCCESS":
+        outcome = "payment_failed"
+    else:
+        outcome = settle(order.id, notice.get("transaction_id"), gateway.pay_time(notice.get("time_end")))
+        if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.get("transaction_id"):
+            # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
+            log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
+                      notice.get("transaction_id"), order.transaction_id)
+            outcome = "transaction_mismatch"
+    db.session.add(PayNotice(out_trade_no=out_trade_no, transaction_id=notice.get("transaction_id"),
+                             outcome=outcome, raw=raw.decode("utf-8", "replace")))
+    db.session.commit()
+    return True, "OK"
+
+
+# ---- reconciliation ------------------------------------------------------------------------------------
+
+def reconcile_order(order_no: str) -> str:
+    """Ask WeChat about a pending order: credit it if paid, close it if expired. Returns its status."""
+    order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == order_no))
+    if order is None or order.status != "pending":
+        return order.status if order else "missing"
+    info = gateway.query_order(order.order_no)
+    if info and info.get("trade_state") in ("SUCCESS", "REFUND"):
+        _settle_from_query(order, info)  # REFUND: refunded at WeChat before we credited it; not credited
+    elif order.expires_at <= utcnow() or (info is None and utcnow() - order.created_at > timedelta(minutes=5)):
+        outcome = gateway.close_order(order.order_no) if info else "missing"
+        if outcome == "paid":
+            _settle_from_query(order, gateway.query_order(order.order_no) or {})
+        else:
+            close_locally(order.id)
+    db.session.commit()
+    return db.session.scalar(select(DuesOrder.status).where(DuesOrder.id == order.id))
+
+
+def _refunded_before_credit(order: DuesOrder, info: dict) -> None:
+    """Paid and already refunded at WeChat (merchant platform) before any notice reached us: the money went back,
+    so nothing is credited; the order ends refunded and its months are free (inside the caller's transaction)."""
+    flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.status == "pending")
+                                 .values(status="refunded", refunded_at=utcnow(), refunded_by="wechat",
+                                         refund_reason="微信支付侧已退款", transaction_id=info.get("transaction_id"),
+                                         paid_at=gateway.pay_time(info.get("time_end")))).rowcount == 1
+    if flipped:
+        db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
+        log.error("order %s was refunded at WeChat before we credited it: not credited", order.order_no)
+        audit.record("dues.refunded", "dues_order", order.order_no,
+                     {"reason": "refunded at WeChat before credit", "amount_fen": order.amount_fen})
+
+
+def _settle_from_query(order: DuesOrder, info: dict) -> None:
+    if info.get("trade_state") == "REFUND":
+        _refunded_before_credit(order, info)
+        return
+    if str(info.get("total_fee")) != str(order.amount_fen):
+        log.error("orderquery %s: total_fee %s differs from the order's %s", order.order_no, info.get("total_fee"),
+                  order.amount_fen)
+        return
+    settle(order.id, info.get("transaction_id"), gateway.pay_time(info.get("time_end")))
+
+
+def reconcile_pending(limit: int = 500) -> int:
+    """Reconcile pending orders older than QUERY_AFTER, oldest first; each in its own transaction."""
+    cutoff = utcnow() - QUERY_AFTER
+    numbers = list(db.session.scalars(select(DuesOrder.order_no).where(
+        DuesOrder.status == "pending", DuesOrder.created_at <= cutoff).order_by(DuesOrder.created_at).limit(limit)))
+    db.session.rollback()
+    for number in numbers:
+        try:
+            reconcile_order(number)
+        except gateway.PayError as err:
+            db.session.rollback()
+            log.warning("reconciling %s failed: %s", number, err)
+    return len(numbers)
