@@ -27,7 +27,13 @@ from server.core.tokens import Principal
 from server.dues.models import DuesCampaign, DuesMonthClaim, DuesOrder
 from server.dues.notices import QUERY_AFTER, close_locally, reconcile_order
 from server.dues.service import WINDOW_MONTHS, position
-from server.errors import Conflict, Forbidden, NotFound, ServiceUnavailable, Unprocessable
+from server.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unprocessable,
+)
 from server.extensions import db
 from server.wechat import gateway
 

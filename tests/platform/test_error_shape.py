@@ -202,7 +202,7 @@ def test_a_body_over_max_content_length_is_413_in_the_error_shape(app, client):
 def test_an_unexpected_failure_is_500_without_trace_sql_or_secret(app):
     @app.get("/api/v1/_contract_boom")
     def boom():
-        raise sqlalchemy.exc.OperationalError("SELECT id_number FROM members WHERE secret='x'", {}, Exception("boom"))
+        raise sqlalchemy.exc.ProgrammingError("SELECT id_number FROM members WHERE secret='x'", {}, Exception("boom"))
 
     resp = app.test_client().get("/api/v1/_contract_boom")
     body = assert_error_shape(resp, 500, "internal_error")
