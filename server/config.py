@@ -125,10 +125,28 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
         "OPENAPI_SWAGGER_UI_URL": "/api/swagger-ui/",
+        "OPENAPI_SWAGGER_UI_CONFIG": {"persistAuthorization": True},
+        "API_SPEC_OPTIONS": {"info": {"description": API_DESCRIPTION}},
     }
     if production:
         check_production(config, env)
     return config
+
+
+API_DESCRIPTION = """流动党员之家的接口文档。所有错误都是同一形状：`{code, message, errors?}`，`message` 为中文。
+
+**以演示党员身份试用（`make run` 启动后，仅内置微信模拟器模式）**
+
+1. 取得登录令牌：在终端运行 `.venv/bin/flask --app server demo member-token`（默认演示党员
+   `demo-openid-jinshan-1`），或在本页调用 `POST /api/v1/dev/login-code`（填 openid）得到 code，
+   再调用 `POST /api/v1/auth/login` 得到 `token`。
+2. 点右上角 **Authorize**，把 token 填进 `bearer`，之后本页的每个请求都以该党员身份发出。
+3. 工作人员令牌：`POST /api/v1/staff/login`，演示账号 `jinshan-sj` / `demo-secretary-2026`（书记）、
+   `county` / `demo-county-2026`（县委组织部）。
+4. 下单后用 `POST /api/v1/dev/orders/{order_no}/pay` 模拟党员在手机上付款。
+
+`/api/v1/dev/…` 只在 `WECHAT_EMULATOR=1` 时存在；生产环境不允许开启模拟器，这些接口也就不存在。
+"""
 
 
 def check_production(config: dict, env: dict[str, str]) -> None:

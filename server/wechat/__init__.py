@@ -1,5 +1,7 @@
 """WeChat: the gateway (wechatpy) and the loopback emulator."""
+from server.wechat.emulator import dev
 
 
 def init_app(app) -> None:
-    """Nothing to start here: the gateway and the emulator start on first use."""
+    """The gateway and the emulator start on first use; emulator mode adds the development controls."""
+    dev.init_app(app)
