@@ -227,6 +227,8 @@ APPLIERS = {
     "member.upserted": _member_upserted, "member.status_changed": _status_changed,
     "report.created": _report_created, "checkin.created": _checkin_created, "dues.paid": _dues_paid,
     "dues.refunded": _dues_refunded, "evaluation.recorded": _evaluation_recorded,
+    # A second report-in of the same month rewrites that month's record (same report_id).
+    "report.updated": _report_created,
 }
 
 

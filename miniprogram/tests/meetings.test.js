@@ -23,6 +23,16 @@ describe('scan to check in', () => {
     expect(wx.__calls('navigateTo')[0].url).toBe('/pages/checkin/checkin?scene=12.q7Lm_x');
   });
 
+  test('each meeting says whether it is on now or already over', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me/events', { data: shapes.page([
+      shapes.myEvent({ id: 1, phase: 'ongoing', phase_label: '进行中' }),
+      shapes.myEvent({ id: 2, phase: 'ended', phase_label: '已结束', my_state: 'absent' })
+    ]) });
+    const view = await loadPage('pages/events/events');
+    expect(view.texts('.event-phase')).toEqual(['进行中', '已结束']);
+  });
+
   test('a code that is not a check-in code is explained', async () => {
     const { wx } = setup({ token: 't', bound: true });
     wx.__route('GET', '/api/v1/me/events', { data: shapes.page([]) });

@@ -166,6 +166,17 @@ describe('report-in page', () => {
     expect(wx.__toasts()).toContain('没有开启提醒');
   });
 
+  test('a second report in the month says it updated this month and marks the record', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me/reports', { data: shapes.page([shapes.report({ updated_at: '2026-01-20T09:00:00+08:00' })]) });
+    wx.__route('POST', '/api/v1/me/reports', { status: 200, data: shapes.report({ updated_at: '2026-01-20T09:00:00+08:00' }) });
+    wx.__script('getLocation', { fail: { errMsg: 'getLocation:fail auth deny' } });
+    const view = await loadPage('pages/report/report');
+    expect(view.texts('.history-item')[0]).toContain('（已更新）');
+    await view.tap('.submit');
+    expect(wx.__toasts()).toContain('已更新本月报到');
+  });
+
   test('location denied: explains, offers the settings page, and still reports without location', async () => {
     const { wx } = setup({ token: 't', bound: true });
     routes(wx);

@@ -21,7 +21,7 @@ function member(o) {
 function report(o) {
   return Object.assign({
     id: 1, month: '2026-01', city: '深圳市', address: '宝安区西乡街道', employer: '富士康',
-    lat: null, lng: null, created_at: '2026-01-03T10:00:00+08:00'
+    lat: null, lng: null, created_at: '2026-01-03T10:00:00+08:00', updated_at: null
   }, o);
 }
 
@@ -31,8 +31,8 @@ function event(o) {
     id: 3, branch: BRANCH, kind: 'theme_day', kind_label: '主题党日', title: '3月主题党日', topic: null,
     place_name: null, location: { lat: 30.5928, lng: 114.3055, radius_m: 200 },
     starts_at: '2026-03-05T19:30:00+08:00', ends_at: '2026-03-05T21:30:00+08:00', chair: null, recorder: null,
-    status: 'scheduled', cancelled_at: null, cancel_reason: null, expected_frozen_at: null,
-    created_at: '2026-03-01T09:00:00+08:00'
+    status: 'scheduled', phase: 'upcoming', phase_label: '未开始', cancelled_at: null, cancel_reason: null,
+    expected_frozen_at: null, created_at: '2026-03-01T09:00:00+08:00'
   }, o);
 }
 

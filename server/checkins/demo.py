@@ -46,7 +46,9 @@ def _event(branch: Branch, venue, kind: str, title: str, starts: datetime, hours
     name, lat, lng = venue
     event = Event(branch_id=branch.id, kind=kind, title=title, topic=TOPICS.get(kind), place_name=name,
                   lat=lat, lng=lng, radius_m=300, starts_at=starts, ends_at=starts + timedelta(hours=hours),
-                  chair="支部书记", recorder="组织委员", created_at=starts - timedelta(days=7))
+                  chair="支部书记", recorder="组织委员",
+                  # announced a week ahead, or just now for one that starts sooner: never in the future
+                  created_at=min(starts - timedelta(days=7), utcnow()))
     db.session.add(event)
     db.session.flush()
     return event

@@ -77,6 +77,21 @@ class Event(db.Model):
     def kind_label(self) -> str:
         return EVENT_KINDS.get(self.kind, self.kind)
 
+    @property
+    def phase(self) -> str:
+        """Where the event stands now: upcoming, ongoing, ended (past its end) or cancelled."""
+        if self.cancelled:
+            return "cancelled"
+        now = utcnow()
+        return "upcoming" if now < self.starts_at else "ongoing" if now < self.ends_at else "ended"
+
+    @property
+    def phase_label(self) -> str:
+        return EVENT_PHASES[self.phase]
+
+
+EVENT_PHASES = {"upcoming": "未开始", "ongoing": "进行中", "ended": "已结束", "cancelled": "已取消"}
+
 
 class ExpectedAttendee(db.Model):
     """Who was expected at an event, frozen when it started so later roster changes leave it alone."""

@@ -96,6 +96,9 @@ class EventOut(Schema):
     chair = fields.String(allow_none=True)
     recorder = fields.String(allow_none=True)
     status = fields.String(metadata={"description": "scheduled 或 cancelled"})
+    phase = fields.String(metadata={"enum": ["upcoming", "ongoing", "ended", "cancelled"],
+                                    "description": "此刻的进度：未开始、进行中、已结束（已过结束时间）、已取消"})
+    phase_label = fields.String(metadata={"description": "进度（中文）"})
     cancelled_at = Instant(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     expected_frozen_at = Instant(allow_none=True, metadata={"description": "应到名单冻结时间（活动开始时）"})

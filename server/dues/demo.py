@@ -40,10 +40,11 @@ def _paid_order(member: Member, months: list[str], by_year: dict) -> None:
     lines = [{"month": m, "amount_fen": standard_of_month(by_year, m).monthly_fen,
               "standard_id": standard_of_month(by_year, m).id} for m in months]
     paid_at = min(month_bounds(months[-1])[0] + timedelta(days=9, hours=3), utcnow() - timedelta(hours=1))
-    order = DuesOrder(order_no=new_order_no(), member_id=member.id, township_id=member.township_id,
+    ordered_at = paid_at - timedelta(minutes=2)
+    order = DuesOrder(order_no=new_order_no(ordered_at), member_id=member.id, township_id=member.township_id,
                       branch_id=member.mobile_branch_id, kind="monthly", months=lines,
                       amount_fen=sum(line["amount_fen"] for line in lines), status="pending",
-                      openid=f"demo-{member.id}", created_at=paid_at - timedelta(minutes=2),
+                      openid=f"demo-{member.id}", created_at=ordered_at,
                       expires_at=paid_at + timedelta(hours=2))
     db.session.add(order)
     db.session.flush()
@@ -99,10 +100,11 @@ def seed(echo) -> None:
         donors = [m for m in members if m.status == "active"][:12]
         for index, member in enumerate(donors):
             amount = 200000 if index == 0 else 5000 + 1000 * index
-            order = DuesOrder(order_no=new_order_no(), member_id=member.id, township_id=member.township_id,
+            ordered_at = utcnow() - timedelta(hours=3)
+            order = DuesOrder(order_no=new_order_no(ordered_at), member_id=member.id, township_id=member.township_id,
                               branch_id=member.mobile_branch_id, kind="special", campaign_id=campaign.id, months=[],
                               amount_fen=amount, forward_upward=amount > 100000, status="pending",
-                              openid=f"demo-{member.id}", created_at=utcnow() - timedelta(hours=3),
+                              openid=f"demo-{member.id}", created_at=ordered_at,
                               expires_at=utcnow() - timedelta(hours=1))
             db.session.add(order)
             db.session.flush()

@@ -45,9 +45,9 @@ SPECIAL_MIN_FEN, SPECIAL_MAX_FEN = 1, 10_000_000
 FORWARD_UPWARD_OVER_FEN = 100_000  # a one-off gift over 1000 yuan is flagged for forwarding upward
 
 
-def new_order_no() -> str:
-    """DF + Beijing time to the second + 10 random hex: 26 characters, within WeChat's 32."""
-    return "DF" + utcnow().astimezone(SHANGHAI).strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()
+def new_order_no(at=None) -> str:
+    """DF + Beijing time (of `at`, default now) to the second + 10 random hex: 26 characters, within WeChat's 32."""
+    return "DF" + (at or utcnow()).astimezone(SHANGHAI).strftime("%Y%m%d%H%M%S") + secrets.token_hex(5).upper()
 
 
 def order_view(order: DuesOrder) -> dict:

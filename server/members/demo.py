@@ -57,8 +57,12 @@ def _person(rng: random.Random, area: str, used: set[str]) -> tuple[str, str, st
     phone = rng.choice(("13", "15", "18", "17")) + f"{rng.randrange(10**9):09d}"
     return name, id_number, phone
 
-_STREETS = ("茅箭区北京中路", "张湾区车城西路", "樊城区长虹路", "襄城区檀溪路", "洪山区珞喻路", "江汉区解放大道",
-            "东湖高新区光谷大道", "硚口区汉正街")
+# Streets of each destination city, so that a report-in's address lies in the city it names.
+_STREETS = {
+    "十堰市": ("茅箭区北京中路", "张湾区车城西路", "茅箭区五堰街"),
+    "襄阳市": ("樊城区长虹路", "襄城区檀溪路", "高新区追日路"),
+    "武汉市": ("洪山区珞喻路", "江汉区解放大道", "东湖高新区光谷大道", "硚口区汉正街"),
+}
 
 
 def seed(echo) -> None:
@@ -160,8 +164,9 @@ def _seed_reports(now) -> int:
             # Most members report early in the month; about a third have not yet this month.
             if at > now or rng.random() < (0.35 if back == 0 else 0.12):
                 continue
-            street = rng.choice(_STREETS)
-            add_report(member, member.destination or "武汉市", f"{street}{rng.randrange(1, 300)}号",
+            city = member.destination if member.destination in _STREETS else "武汉市"
+            street = rng.choice(_STREETS[city])
+            add_report(member, city, f"{city}{street}{rng.randrange(1, 300)}号",
                        member.employer or "个体经营", None, None, at)
             count += 1
     return count

@@ -42,6 +42,7 @@ class ReportOut(Schema):
     lat = fields.Float(allow_none=True)
     lng = fields.Float(allow_none=True)
     created_at = Instant()
+    updated_at = Instant(allow_none=True, metadata={"description": "同月再次报到改写本记录的时间；未改写为 null"})
 
 
 class ReportPageOut(PageOut):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from server.common import idcard, ratelimit
@@ -47,15 +48,34 @@ def get_member(member_id: int) -> Member:
 
 
 def create_report(member_id: int, city: str, address: str, employer: str,
-                  lat: float | None, lng: float | None) -> Report:
-    """A monthly report-in: stored, the member's activity stamped, the township told, in one transaction."""
+                  lat: float | None, lng: float | None) -> tuple[Report, bool]:
+    """This month's report-in, stored (or, when one exists, rewritten), the member's activity stamped and the
+    township told, in one transaction; True when it is the month's first."""
     ratelimit.limit(f"report:{member_id}", REPORTS_PER_HOUR, 3600, "提交太频繁，请稍后再试")
+    try:
+        return _report_in(member_id, city, address, employer, lat, lng)
+    except IntegrityError:
+        # Only where the row lock is a no-op (SQLite): a concurrent first report of the month won the
+        # unique key; run the unit again, and it rewrites that record.
+        db.session.rollback()
+        return _report_in(member_id, city, address, employer, lat, lng)
+
+
+def _report_in(member_id: int, city: str, address: str, employer: str,
+               lat: float | None, lng: float | None) -> tuple[Report, bool]:
+    # The member row lock serialises one member's report-ins, so the month's row is found or made once.
     member = db.session.get(Member, member_id, with_for_update=True)
     if member is None:
         raise NotFound("找不到该党员")
-    report = add_report(member, city, address, employer, lat, lng, utcnow())
+    now = utcnow()
+    existing = db.session.execute(
+        select(Report).where(Report.member_id == member.id, Report.month == month_of(now))).scalar_one_or_none()
+    if existing is None:
+        report, created = add_report(member, city, address, employer, lat, lng, now), True
+    else:
+        report, created = _rewrite_report(member, existing, city, address, employer, lat, lng, now), False
     db.session.commit()
-    return report
+    return report, created
 
 
 def add_report(member: Member, city: str, address: str, employer: str,
@@ -64,14 +84,32 @@ def add_report(member: Member, city: str, address: str, employer: str,
     report = Report(member_id=member.id, month=month_of(at), city=city.strip(), address=address.strip(),
                     employer=employer.strip(), lat=lat, lng=lng, created_at=at)
     db.session.add(report)
+    _stamp_activity(member, at)
+    db.session.flush()
+    record_change("report.created", member, _report_data(report, at), at=at)
+    return report
+
+
+def _rewrite_report(member: Member, report: Report, city: str, address: str, employer: str,
+                    lat: float | None, lng: float | None, at) -> Report:
+    """A later report-in of the same month replaces that month's record (the feed says `report.updated`)."""
+    report.city, report.address, report.employer = city.strip(), address.strip(), employer.strip()
+    report.lat, report.lng, report.updated_at = lat, lng, at
+    _stamp_activity(member, at)
+    db.session.flush()
+    record_change("report.updated", member, {**_report_data(report, report.created_at),
+                                             "updated_at": isoformat(at)}, at=at)
+    return report
+
+
+def _stamp_activity(member: Member, at) -> None:
     if member.last_activity_at is None or member.last_activity_at < at:
         member.last_activity_at = at
-    db.session.flush()
-    record_change("report.created", member, {
-        "report_id": report.id, "month": report.month, "city": report.city, "address": report.address,
-        "employer": report.employer, "lat": lat, "lng": lng, "reported_at": isoformat(at),
-    }, at=at)
-    return report
+
+
+def _report_data(report: Report, reported_at) -> dict:
+    return {"report_id": report.id, "month": report.month, "city": report.city, "address": report.address,
+            "employer": report.employer, "lat": report.lat, "lng": report.lng, "reported_at": isoformat(reported_at)}
 
 
 def list_reports(member_id: int, page: int, per_page: int) -> dict:

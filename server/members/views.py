@@ -37,12 +37,15 @@ def me():
 
 @blp.post("/me/reports")
 @blp.arguments(ReportIn)
-@blp.response(201, ReportOut)
+@blp.response(201, ReportOut, description="本月第一次报到")
+@blp.alt_response(200, schema=ReportOut, description="本月已报到过：改写本月的报到记录（updated_at 为改写时间）",
+                  success=True)
 @blp.doc(**SECURED)
 @member_required
 def create_report(body):
     """Report in: where the member lives and works this month (the server sets month and time)."""
-    return service.create_report(g.member_id, **body)
+    report, created = service.create_report(g.member_id, **body)
+    return report, 201 if created else 200
 
 
 @blp.get("/me/reports")

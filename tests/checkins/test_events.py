@@ -118,3 +118,16 @@ def test_every_endpoint_is_documented(client):
     assert "image/png" in code
     sheet = paths["/api/v1/events/{event_id}/attendance"]["get"]["responses"]["200"]["content"]
     assert any("spreadsheetml" in c for c in sheet)
+
+
+def test_every_event_says_whether_it_is_upcoming_on_now_ended_or_cancelled(client, secretary, branch, member_auth):
+    now = utcnow()
+    make_event(branch, title="下周", starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=7, hours=2))
+    make_event(branch, title="正在开")
+    make_event(branch, title="上周", starts_at=now - timedelta(days=7), ends_at=now - timedelta(days=7) + timedelta(hours=2))
+    make_event(branch, title="取消了", status="cancelled", cancel_reason="改期")
+    expected = {"下周": ("upcoming", "未开始"), "正在开": ("ongoing", "进行中"), "上周": ("ended", "已结束"),
+                "取消了": ("cancelled", "已取消")}
+    for path, auth in ((f"/api/v1/events?branch_id={branch.id}", secretary), ("/api/v1/me/events", member_auth)):
+        items = client.get(path, headers=auth).get_json()["items"]
+        assert {e["title"]: (e["phase"], e["phase_label"]) for e in items} == expected

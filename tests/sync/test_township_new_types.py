@@ -5,7 +5,14 @@ import hashlib
 import sqlite3
 
 from server.members.service import change_status
-from tests.factories import make_branch, make_key, make_member, make_township
+from tests.factories import (
+    bearer,
+    make_branch,
+    make_key,
+    make_member,
+    make_township,
+    member_token,
+)
 from tests.sync.synchelpers import (
     checkin,
     evaluation,
@@ -96,3 +103,19 @@ def test_an_older_ledger_file_gains_the_new_columns(tmp_path):
     assert ledger.digest("2026-10")["paid_fen"] == 800
     ledger.close()
 
+
+
+def test_a_rewritten_report_in_replaces_the_months_record_in_the_ledger(live_server, app, ctx, tmp_path):
+    township = make_township("金山镇")
+    member = make_member(make_branch(township))
+    upsert(member)
+    token = member_token(member)
+    with app.test_client() as phone:
+        for city, address in (("襄阳市", "襄阳市樊城区长虹路 8 号"), ("武汉市", "武汉市江汉区解放大道 688 号")):
+            phone.post("/api/v1/me/reports", headers=bearer(token),
+                       json={"city": city, "address": address, "employer": "某某物流公司"})
+    ledger = tmp_path / "ledger.sqlite"
+    key = make_key(township)
+    assert cli.main(["pull", "--url", live_server, "--key", key[0], f"--secret={key[1]}", "--db", str(ledger)]) == 0
+    rows = sqlite3.connect(ledger).execute("SELECT member_id, city, address FROM reports").fetchall()
+    assert rows == [(member.id, "武汉市", "武汉市江汉区解放大道 688 号")]

@@ -12,6 +12,9 @@ function toItem(event) {
     place: event.place_name || '',
     kindLabel: format.kindLabel(event.kind),
     when: format.formatDateTime(event.starts_at),
+    // The server's word for now: 未开始, 进行中, 已结束 (past its end, still listed during the grace period).
+    phaseLabel: event.phase_label || '',
+    ended: event.phase === 'ended',
     state: state,
     stateLabel: format.ATTENDANCE_LABELS[state] || '',
     // The service takes one leave request per meeting, before check-in closes.

@@ -21,7 +21,7 @@ Page(page.member({
       var latest = reports[0];
       var patch = {
         history: reports.map(function (r) {
-          return { id: r.id, city: r.city, when: format.formatDate(r.created_at) };
+          return { id: r.id, city: r.city, when: format.formatDate(r.updated_at || r.created_at), updated: !!r.updated_at };
         })
       };
       // Most people report the same place every month: start from last month's answer.
@@ -66,8 +66,9 @@ Page(page.member({
         var body = { city: self.data.city.trim(), address: self.data.address.trim(), employer: self.data.employer.trim() };
         if (pos) { body.lat = pos.lat; body.lng = pos.lng; }
         return meApi.submitReport(body);
-      }).then(function () {
-        wx.showToast({ title: '报到成功', icon: 'success' });
+      }).then(function (saved) {
+        // One report-in a month: a second one rewrites this month's record (the server answers updated_at).
+        wx.showToast({ title: saved && saved.updated_at ? '已更新本月报到' : '报到成功', icon: 'success' });
         self.setData({ reported: true });
         return self.reload();
       });
