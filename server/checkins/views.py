@@ -33,7 +33,10 @@ def _errors(*codes):
 # ---- events ---------------------------------------------------------------------------------------
 
 @blp.post("/events")
-@blp.arguments(s.EventIn)
+@blp.arguments(s.EventIn, example={
+    "branch_id": 5, "kind": "theme_day", "title": "12月主题党日：志愿服务进社区", "starts_at": "2026-12-10T09:00:00+08:00",
+    "ends_at": "2026-12-10T11:00:00+08:00", "location": {"lat": 30.5928, "lng": 114.3055, "radius_m": 300},
+    "place_name": "江汉区党群服务中心", "chair": "支部书记", "recorder": "组织委员"})
 @blp.response(201, s.EventOut)
 @_errors(403, 404, 422)
 @blp.doc(**SECURED, summary="安排活动（支部书记）")
@@ -101,7 +104,8 @@ def checkin_code(query, event_id):
 # ---- check-ins and leave --------------------------------------------------------------------------
 
 @blp.post("/events/<int:event_id>/checkins")
-@blp.arguments(s.CheckinIn)
+@blp.arguments(s.CheckinIn, example={"token": "9.tpe516.fREmBSWlAirkYKYbpa8j6i", "lat": 30.5928, "lng": 114.3055,
+                                     "accuracy": 20})
 @blp.response(201, s.CheckinResultOut, description="首次签到")
 @blp.alt_response(200, schema=s.CheckinResultOut, description="已签到过：返回第一次的记录", success=True)
 @_errors(403, 404, 422, 429)
@@ -114,7 +118,7 @@ def check_in(data, event_id):
 
 
 @blp.post("/events/<int:event_id>/manual-checkins")
-@blp.arguments(s.ManualCheckinIn)
+@blp.arguments(s.ManualCheckinIn, example={"member_id": 12, "reason": "手机没电，现场核实后补签"})
 @blp.response(201, s.CheckinResultOut)
 @_errors(403, 404, 409, 422)
 @blp.doc(**SECURED, summary="补签（支部书记，须填原因，记入审计）")
@@ -124,7 +128,7 @@ def manual_checkin(data, event_id):
 
 
 @blp.post("/events/<int:event_id>/leave")
-@blp.arguments(s.LeaveIn)
+@blp.arguments(s.LeaveIn, example={"reason": "工地加班，不能请假，会后补学"})
 @blp.response(201, s.LeaveResultOut)
 @_errors(403, 404, 409, 422)
 @blp.doc(**SECURED, summary="请假（党员，每个活动一次）")

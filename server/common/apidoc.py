@@ -38,6 +38,27 @@ class ErrorResponses(BasePlugin):
                 statuses.add(422)
             for status in statuses - {int(code) for code in responses if str(code).isdigit()}:
                 responses[status] = _NAMES[status]
+            for response in responses.values():
+                if isinstance(response, dict) and response.get("description") in PHRASES:
+                    response["description"] = PHRASES[response["description"]]
 
+    def response_helper(self, response, **kwargs):
+        """The shared responses (components) described in Chinese, like everything else on the docs page."""
+        return {"description": PHRASES.get(response.get("description"), response.get("description"))}
+
+
+# HTTP's English reason phrases, as flask-smorest fills them in, and what the docs page says instead.
+PHRASES = {
+    "OK": "成功",
+    "Created": "已创建",
+    "No Content": "成功（无正文）",
+    "Bad Request": "请求格式不正确（bad_request：不是 JSON，或正文无法解析）",
+    "Unauthorized": "未登录，或令牌无效、过期、已退出（unauthorized）",
+    "Forbidden": "无权进行此操作（forbidden；党员未绑定时为 not_bound）",
+    "Not Found": "不存在，或不在您的管辖范围内（not_found）",
+    "Conflict": "与当前状态冲突（见 code）",
+    "Unprocessable Entity": "输入有误（validation_error）：errors 按字段列出原因",
+    "Default error response": "其他错误：405 方法不允许、413 请求太大、429 请求太频繁、503 依赖服务暂时不可用；形状同上",
+}
 
 _NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 422: "UNPROCESSABLE_ENTITY"}

@@ -49,6 +49,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                                 "生活困难标准由书记设定时须乡镇管理员批准后生效。")
 @staff_required(*ANY_STAFF)
 def set_standard(data, member_id):
+    """核定党员的党费标准（按收入基数和比例，或支部核定的农民党员金额）"""
     return service.set_standard(current_principal(), member_id, data)
 
 
@@ -57,6 +58,7 @@ def set_standard(data, member_id):
 @blp.doc(**SECURED, description="该党员全部党费标准版本（谁、何时、基数、费率、金额、是否批准），新的在前")
 @staff_required(*ANY_STAFF)
 def standard_history(member_id):
+    """党员的党费标准历史"""
     return service.standard_history(current_principal(), member_id)
 
 
@@ -65,6 +67,7 @@ def standard_history(member_id):
 @blp.doc(**SECURED, description="乡镇（或县）管理员批准生活困难党员的减免标准")
 @staff_required("township_admin", "county_admin")
 def approve_standard(standard_id):
+    """审批一条待批的党费标准"""
     return service.approve_standard(current_principal(), standard_id)
 
 
@@ -74,6 +77,7 @@ def approve_standard(standard_id):
 @blp.doc(**SECURED, description="从 XLSX 批量设定本支部党员的党费标准：全部成功或全部不导入，错误按行列出（第N行）")
 @staff_required(*ANY_STAFF)
 def import_standards(files, branch_id):
+    """从表格批量导入支部党员的党费标准（xlsx）"""
     standards = sheets.import_standards(current_principal(), branch_id, files["file"].read())
     return {"imported": len(standards), "standards": standards}
 
@@ -83,6 +87,7 @@ def import_standards(files, branch_id):
 @blp.doc(**SECURED, description="本人的党费：当月标准、缴至月份、欠缴月份（自起缴月起）与最近订单")
 @member_required
 def my_dues():
+    """本人的党费：标准、已缴至、欠缴月份和最近的订单"""
     return mine.my_dues(g.member_id)
 
 
@@ -92,13 +97,14 @@ def my_dues():
 @blp.doc(**SECURED)
 @member_required
 def my_orders(query):
+    """本人的党费订单，最新在前"""
     page, per_page = query["page"], query["per_page"]
     return {"orders": orders.recent_orders(g.member_id, limit=per_page, offset=(page - 1) * per_page),
             "page": page, "per_page": per_page}
 
 
 @blp.post("/dues/orders")
-@blp.arguments(OrderIn)
+@blp.arguments(OrderIn, example={"months": ["2026-12", "2027-01"]})
 @blp.response(201, OrderCreatedOut, description="新订单")
 @blp.alt_response(200, schema=OrderCreatedOut, description="同一组月份已有本人的待支付订单：返回该订单和新的支付参数")
 @blp.alt_response(409, schema=OrderPendingOut, description="order_pending：这些月份已有其他待支付订单")
@@ -107,6 +113,7 @@ def my_orders(query):
                                 "resumable（仍可支付时为 true：用同样的 months 再下单即返回该订单和新的支付参数）")
 @member_required
 def create_order(data):
+    """交党费下单（按月党费或特殊党费），返回微信支付参数"""
     principal = current_principal()
     if "months" in data:
         order, pay_params, created = orders.create_monthly_order(principal, data["months"])
@@ -120,6 +127,7 @@ def create_order(data):
 @blp.doc(**SECURED, description="订单状态；待支付超过 10 秒的订单会向微信支付查询（orderquery）")
 @login_required
 def get_order(order_no):
+    """查看一个党费订单的状态"""
     return orders.order_view(orders.get_order(current_principal(), order_no))
 
 
@@ -129,6 +137,7 @@ def get_order(order_no):
 @blp.doc(**SECURED, description="乡镇管理员退款：微信退款、台账冲正（不修改原记录）、月份重新计为欠缴")
 @staff_required("township_admin", "county_admin")
 def refund_order(data, order_no):
+    """退款：乡镇管理员为已支付的订单原路退回"""
     return orders.order_view(refunds.refund_order(current_principal(), order_no, data["reason"].strip()))
 
 
@@ -137,7 +146,7 @@ NOTIFY_DOC = {
     "description": "WeChat Pay calls this with the signed payment notice. The answer is WeChat's XML: SUCCESS for a "
                    "verified notice (repeats too), FAIL for a bad signature or a mismatched amount, appid or merchant.",
     "requestBody": {"required": True, "content": {"text/xml": {"schema": {"type": "string"}}}},
-    "responses": {"200": {"description": "<xml><return_code>SUCCESS|FAIL</return_code>…</xml>",
+    "responses": {"200": {"description": "回复微信的 XML：<xml><return_code>SUCCESS|FAIL</return_code>…</xml>",
                           "content": {"text/xml": {"schema": {"type": "string"}}}}},
 }
 
@@ -145,6 +154,7 @@ NOTIFY_DOC = {
 @blp.post("/pay/wechat/notify")
 @blp.doc(**NOTIFY_DOC)
 def pay_notify():
+    """微信支付结果通知（微信服务器调用，验签后入账，可重复）"""
     ok, message = notices.handle_notice(request.get_data(cache=False))
     return Response(gateway.notice_reply(ok, message), status=200, mimetype="text/xml")
 
@@ -156,6 +166,7 @@ def pay_notify():
 @blp.doc(**SECURED, description="支部党费台账：每名党员每月的标准、实缴、日期、订单号；支部与乡镇合计")
 @staff_required(*ANY_STAFF)
 def branch_ledger(query, branch_id):
+    """支部党费收缴台账（按年；?format=xlsx 导出）"""
     year = query.get("year") or int(current_month()[:4])
     data = ledger.branch_ledger(current_principal(), branch_id, year)
     if query["format"] == "xlsx":
@@ -169,6 +180,7 @@ def branch_ledger(query, branch_id):
 @blp.doc(**SECURED, description="连续 6 个月以上未缴的在册党员（只提示支部，不改变党员状态）")
 @staff_required(*ANY_STAFF)
 def branch_arrears(branch_id):
+    """支部欠缴党费名单"""
     return ledger.branch_arrears(current_principal(), branch_id)
 
 
@@ -178,6 +190,7 @@ def branch_arrears(branch_id):
 @blp.doc(**SECURED, description="县委组织部发起特殊党费活动")
 @staff_required("county_admin")
 def create_campaign(data):
+    """发起特殊党费活动"""
     return campaign_view(ledger.create_campaign(current_principal(), data))
 
 
@@ -186,6 +199,7 @@ def create_campaign(data):
 @blp.doc(**SECURED, description="党员看到进行中的活动；工作人员看到全部")
 @login_required
 def list_campaigns():
+    """特殊党费活动列表"""
     return [campaign_view(c) for c in ledger.list_campaigns(current_principal())]
 
 
@@ -194,4 +208,5 @@ def list_campaigns():
 @blp.doc(**SECURED, description="特殊党费活动合计与各乡镇捐款人数（不含已退款）")
 @staff_required(*ANY_STAFF)
 def campaign_totals(campaign_id):
+    """特殊党费活动的收缴合计"""
     return ledger.campaign_totals(current_principal(), campaign_id)

@@ -27,23 +27,24 @@ STAFF = ("county_admin", "township_admin", "branch_secretary")
 
 @blp.get("/me")
 @blp.response(200, MeOut)
-@blp.alt_response(403, schema=ErrorOut, description="not_bound: log in but not yet bound")
+@blp.alt_response(403, schema=ErrorOut, description="not_bound：已登录但尚未绑定花名册")
 @blp.doc(**SECURED)
 @member_required
 def me():
-    """The signed-in member (ID number and phone masked) and their roles."""
+    """当前党员（身份证号、手机号已打码）及其角色"""
     return {"member": service.get_member(g.member_id), "roles": current_principal().roles}
 
 
 @blp.post("/me/reports")
-@blp.arguments(ReportIn)
+@blp.arguments(ReportIn, example={"city": "武汉市", "address": "武汉市江汉区解放大道 688 号",
+                                  "employer": "武汉光谷电子科技公司", "lat": 30.5928, "lng": 114.3055})
 @blp.response(201, ReportOut, description="本月第一次报到")
 @blp.alt_response(200, schema=ReportOut, description="本月已报到过：改写本月的报到记录（updated_at 为改写时间）",
                   success=True)
 @blp.doc(**SECURED)
 @member_required
 def create_report(body):
-    """Report in: where the member lives and works this month (the server sets month and time)."""
+    """每月报到：本月住在哪里、在哪里工作（月份和时间由服务器定；同月再次提交即更新）"""
     report, created = service.create_report(g.member_id, **body)
     return report, 201 if created else 200
 
@@ -54,7 +55,7 @@ def create_report(body):
 @blp.doc(**SECURED)
 @member_required
 def list_reports(query):
-    """The member's own report-ins, newest first."""
+    """本人的报到记录，最新在前"""
     return service.list_reports(g.member_id, query["page"], query["per_page"])
 
 
@@ -64,27 +65,27 @@ def list_reports(query):
 @blp.doc(**SECURED)
 @staff_required(*STAFF)
 def list_members(query):
-    """Members in the caller's scope, masked and paged (each read is audited)."""
+    """管辖范围内的党员，打码、分页（每次查看都记入审计）"""
     return service.search_members(current_principal(), **query)
 
 
 @blp.get("/members/<int:member_id>")
 @blp.response(200, MemberDetailOut)
-@blp.alt_response(404, schema=ErrorOut, description="not found or out of scope")
+@blp.alt_response(404, schema=ErrorOut, description="not_found：没有该党员，或不在您的管辖范围内")
 @blp.doc(**SECURED)
 @staff_required(*STAFF)
 def get_member(member_id):
-    """One member in scope, masked, with the status history (the read is audited)."""
+    """管辖范围内的一名党员，打码，含状态变更历史（查看记入审计）"""
     return service.member_detail(current_principal(), member_id)
 
 
 @blp.post("/members/<int:member_id>/status")
 @blp.arguments(StatusIn)
 @blp.response(200, MemberDetailOut)
-@blp.alt_response(404, schema=ErrorOut, description="not found or out of scope")
-@blp.alt_response(422, schema=ErrorOut, description="validation_error, status_unchanged")
+@blp.alt_response(404, schema=ErrorOut, description="not_found：没有该党员，或不在您的管辖范围内")
+@blp.alt_response(422, schema=ErrorOut, description="validation_error：输入有误；status_unchanged：状态与现在相同")
 @blp.doc(**SECURED)
 @staff_required("county_admin", "township_admin")
 def change_status(body, member_id):
-    """Change a member's status with a reason (recorded, audited and sent to the township)."""
+    """变更党员状态并说明原因（留痕、审计并同步给乡镇）"""
     return service.staff_change_status(current_principal(), member_id, body["status"], body["reason"])

@@ -15,7 +15,7 @@ blp = Blueprint("orgs", __name__, url_prefix="/api/v1", description="乡镇与�
 @blp.doc(**SECURED)
 @staff_required()
 def list_townships():
-    """Townships the caller may see, with member counts and mobile branches."""
+    """可见的乡镇，含党员人数和流动党员党支部"""
     return {"items": service.list_townships(current_principal())}
 
 
@@ -25,5 +25,5 @@ def list_townships():
 @blp.doc(**SECURED)
 @staff_required()
 def list_branches(query):
-    """Branches the caller may see (`kind`: village or mobile), with member counts."""
+    """可见的党支部（kind：village 村党支部 / mobile 流动党员党支部），含党员人数"""
     return {"items": service.list_branches(current_principal(), **query)}

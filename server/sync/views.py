@@ -38,11 +38,11 @@ SIGNING_DOC = (
 @sync_signed
 @blp.arguments(ChangesQuery, location="query")
 @blp.response(200, ChangesOut)
-@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed")
+@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed：签名、时间戳或密钥不对")
 @blp.doc(**SIGNED, description=SIGNING_DOC + " Changes after the cursor, in seq (commit) order, each exactly once; "
          "a township key sees only its township. `next` is the cursor to resume from, also when `more` is false.")
 def changes(args):
-    """Pull changes after a cursor."""
+    """拉取某游标之后的变更（乡镇台账系统，签名请求）"""
     # The body is built by the feed (stored payloads passed through); ChangesOut documents it.
     return Response(feed.changes_page_json(g.sync_key, args["after"], args["limit"]), mimetype="application/json")
 
@@ -51,11 +51,11 @@ def changes(args):
 @sync_signed
 @blp.arguments(DigestQuery, location="query")
 @blp.response(200, DigestOut)
-@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed")
+@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed：签名、时间戳或密钥不对")
 @blp.doc(**SIGNED, description=SIGNING_DOC + " Members in scope now, check-ins of events in the month (event_month), "
          "fen paid net of refunds with a payment time in the month (paid_month, Asia/Shanghai). " + DIGEST_HASH_DOC)
 def digest(args):
-    """Figures both sides compute to prove their records match."""
+    """双方各自计算的核对摘要，用来证明两边记录一致"""
     return feed.digest(g.sync_key, args["month"])
 
 
@@ -63,13 +63,13 @@ def digest(args):
 @sync_signed
 @blp.arguments(WebhookIn)
 @blp.response(200, WebhookOut)
-@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed")
+@blp.alt_response(401, schema=ErrorOut, description="sync_auth_failed：签名、时间戳或密钥不对")
 @blp.doc(**SIGNED, description=SIGNING_DOC + " Registers the key's push target (http/https). Pushes are "
          "POST {key_id, after, next, changes} in seq order, signed the same way with X-Sync-Body-SHA256 always "
          "present; a batch is sent only after the previous one was answered 2xx; delivery is at least once, "
          "so the receiver dedupes by seq.")
 def webhook(args):
-    """Register the push target."""
+    """登记推送地址（乡镇台账系统）"""
     return service.set_webhook(g.sync_key, args["url"])
 
 
@@ -79,15 +79,15 @@ def webhook(args):
 @blp.doc(**SECURED)
 @staff_required("county_admin")
 def dead_letters(args):
-    """Push batches that failed too often (their keys are parked until replayed)."""
+    """多次推送失败的批次（该密钥的推送暂停，待重放）"""
     return service.dead_letters(args["page"], args["per_page"])
 
 
 @blp.post("/sync/dead-letters/<int:dead_letter_id>/replay")
 @blp.response(200, DeadLetterOut)
-@blp.alt_response(409, schema=ErrorOut, description="already_replayed, sync_key_revoked")
+@blp.alt_response(409, schema=ErrorOut, description="already_replayed：该批次已重放；sync_key_revoked：密钥已吊销")
 @blp.doc(**SECURED)
 @staff_required("county_admin")
 def replay_dead_letter(dead_letter_id):
-    """Deliver a dead-lettered batch again, then everything after it in order."""
+    """重新推送一个失败批次，并按顺序推送其后的全部变更"""
     return service.replay_dead_letter(dead_letter_id, current_principal())

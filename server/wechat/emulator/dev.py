@@ -49,8 +49,8 @@ def login_code(body):
 
 @blp.post("/orders/<order_no>/pay")
 @blp.response(200, PaidOut)
-@blp.alt_response(409, schema=ErrorOut, description="order_not_payable")
-@blp.alt_response(503, schema=ErrorOut, description="notify_unreachable")
+@blp.alt_response(409, schema=ErrorOut, description="order_not_payable：订单已关闭或已退款")
+@blp.alt_response(503, schema=ErrorOut, description="notify_unreachable：支付通知送不到本服务")
 def pay(order_no):
     """模拟党员在手机上完成微信支付：模拟器把订单记为已付，并把签名的支付通知发给本服务。"""
     try:
