@@ -11,12 +11,12 @@ from server.core.schemas import MemberOut
 
 class WechatLoginIn(StrictSchema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=128),
-                         metadata={"description": "the code from wx.login()"})
+                         metadata={"description": "wx.login() 得到的 code"})
 
 
 class LoginOut(Schema):
     token = fields.String()
-    expires_in = fields.Integer(metadata={"description": "seconds"})
+    expires_in = fields.Integer(metadata={"description": "有效期（秒）"})
     bound = fields.Boolean()
     roles = fields.List(fields.String())
 
@@ -25,7 +25,7 @@ class BindIn(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=32))
     id_number = fields.String(required=True, validate=validate.Length(min=18, max=18, error="身份证号应为 18 位"))
     phone_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128),
-                               metadata={"description": "the code from the getPhoneNumber button"})
+                               metadata={"description": "手机号按钮（getPhoneNumber）得到的 code"})
 
     @validates_schema
     def _check(self, data, **kwargs):

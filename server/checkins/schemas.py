@@ -222,7 +222,7 @@ class AttendanceOut(Schema):
 
 
 class ComplianceQuery(StrictSchema):
-    quarter = Quarter(required=True, metadata={"description": "YYYY-Qn"})
+    quarter = Quarter(required=True, metadata={"description": "季度，YYYY-Qn，例如 2026-Q4"})
 
 
 class CompliancePeriodOut(Schema):

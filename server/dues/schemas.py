@@ -57,8 +57,8 @@ class PayParams(Schema):
 
 class OrderOut(Schema):
     order_no = fields.String()
-    kind = fields.String(metadata={"description": "monthly | special"})
-    status = fields.String(validate=validate.OneOf(ORDER_STATUSES), metadata={"description": "pending | paid | closed | refunded"})
+    kind = fields.String(metadata={"description": "monthly 按月党费 | special 特殊党费"})
+    status = fields.String(validate=validate.OneOf(ORDER_STATUSES), metadata={"description": "pending 待支付 | paid 已支付 | closed 已关闭 | refunded 已退款"})
     amount_fen = fields.Integer()
     months = fields.List(fields.String())
     campaign_id = fields.Integer(allow_none=True)
@@ -204,9 +204,9 @@ class MyOrdersQuery(PageQuery):
 class OrderPendingOut(Schema):
     """409 order_pending: another open order covers some of these months."""
 
-    code = fields.String(metadata={"description": "order_pending"})
+    code = fields.String(metadata={"description": "order_pending：这些月份已有待支付订单"})
     message = fields.String()
-    order_no = fields.String(metadata={"description": "the blocking order"})
+    order_no = fields.String(metadata={"description": "占着这些月份的订单号"})
     months = fields.List(Month())
     amount_fen = fields.Integer()
-    resumable = fields.Boolean(metadata={"description": "true while that order can still be paid: order the same months again to get it back with fresh pay_params"})
+    resumable = fields.Boolean(metadata={"description": "该订单仍可支付时为 true：用同样的 months 再下单即可取回该订单和新的支付参数"})

@@ -143,8 +143,8 @@ def refund_order(data, order_no):
 
 NOTIFY_DOC = {
     "summary": "微信支付 v2 支付结果通知（XML）",
-    "description": "WeChat Pay calls this with the signed payment notice. The answer is WeChat's XML: SUCCESS for a "
-                   "verified notice (repeats too), FAIL for a bad signature or a mismatched amount, appid or merchant.",
+    "description": "微信支付用签名的支付结果通知调用本接口。回复微信的 XML：验签通过（重复通知也是）回 SUCCESS；"
+                   "签名不对，或金额、appid、商户号不符，回 FAIL。",
     "requestBody": {"required": True, "content": {"text/xml": {"schema": {"type": "string"}}}},
     "responses": {"200": {"description": "回复微信的 XML：<xml><return_code>SUCCESS|FAIL</return_code>…</xml>",
                           "content": {"text/xml": {"schema": {"type": "string"}}}}},

@@ -54,7 +54,7 @@ class MemberQuery(PageQuery):
     township_id = fields.Integer(validate=validate.Range(min=1))
     status = fields.String(validate=validate.OneOf(STATUSES))
     q = fields.String(validate=validate.Length(min=1, max=64),
-                      metadata={"description": "name substring, or a full ID number or phone (exact)"})
+                      metadata={"description": "姓名的一部分，或完整的身份证号、手机号（精确匹配）"})
 
 
 class MemberListItem(MemberOut):

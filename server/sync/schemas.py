@@ -48,14 +48,13 @@ class DigestQuery(StrictSchema):
 
 
 DIGEST_HASH_DOC = (
-    "hash = hex(SHA-256(UTF-8 of the lines joined by \"\\n\", no trailing newline)). Lines, in this order: "
-    "one \"M <member_id> <status>\" per member in scope now, by member id ascending; "
-    "one \"C <checkin_id>\" per distinct checkin.created whose data.event_month is the month, by checkin id ascending; "
-    "one \"O <ref> <net_fen>\" per payment with a dues.paid or dues.refunded whose data.paid_month is the month, "
-    "by ref ascending (byte order); ref is data.order_no, or \"P<payment_id>\" for a payment recorded outside WeChat "
-    "(data.channel \"offline\", whose reversal carries payment_id only); net_fen = dues.paid amount_fen minus the sum "
-    "of its dues.refunded amount_fen (may be 0). No lines at all: the SHA-256 of the empty string. "
-    "paid_fen is the sum of net_fen."
+    "hash = hex(SHA-256(各行用 \"\\n\" 连接后的 UTF-8，末尾不加换行))。各行依次为："
+    "当前范围内每名党员一行 \"M <member_id> <status>\"，按党员 id 升序；"
+    "data.event_month 为该月的每个不同的 checkin.created 一行 \"C <checkin_id>\"，按签到 id 升序；"
+    "data.paid_month 为该月、有 dues.paid 或 dues.refunded 的每笔缴费一行 \"O <ref> <net_fen>\"，按 ref 升序（字节序）；"
+    "ref 为 data.order_no，线下登记的缴费（data.channel \"offline\"，其冲正只带 payment_id）为 \"P<payment_id>\"；"
+    "net_fen = dues.paid 的 amount_fen 减去其各 dues.refunded 的 amount_fen 之和（可为 0）。"
+    "一行也没有时为空串的 SHA-256。paid_fen 为各 net_fen 之和。"
 )
 
 

@@ -26,11 +26,10 @@ blp = Blueprint("sync", __name__, url_prefix="/api/v1", description="乡镇台�
 
 SIGNED = {"security": [{"syncSignature": []}]}
 SIGNING_DOC = (
-    "Signed request: headers X-Sync-Key, X-Sync-Timestamp (unix seconds, at most 300 s off), "
-    "X-Sync-Signature = hex(HMAC-SHA256(secret, METHOD + \"\\n\" + path_with_query + \"\\n\" + timestamp)); "
-    "a request with a body also sends X-Sync-Body-SHA256 (hex SHA-256 of the body) and signs it as a fourth line; "
-    "a body without it, or not matching it, is refused. "
-    "Each signature is accepted once. Failures: 401 sync_auth_failed."
+    "签名请求：请求头 X-Sync-Key、X-Sync-Timestamp（Unix 秒，与服务器相差不超过 300 秒）、"
+    "X-Sync-Signature = hex(HMAC-SHA256(secret, METHOD + \"\\n\" + path_with_query + \"\\n\" + timestamp))；"
+    "有正文的请求还要带 X-Sync-Body-SHA256（正文的 SHA-256，十六进制），并把它作为第四行一起签名；"
+    "缺少或不符的一律拒绝。每个签名只接受一次。失败：401 sync_auth_failed。"
 )
 
 
