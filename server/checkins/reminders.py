@@ -48,6 +48,22 @@ def add_subscription_grant(principal: Principal, member_id: int, template_id: st
     return {"template_id": template_id, "remaining": remaining}
 
 
+def granted_members(template_id: str):
+    """The ids of members holding at least one grant of the template, as a subquery (other features' messages)."""
+    return select(SubscriptionGrant.member_id).where(SubscriptionGrant.template_id == template_id,
+                                                      SubscriptionGrant.remaining > 0)
+
+
+def claim_grant(member_id: int, template_id: str) -> bool:
+    """Use one of the member's grants of the template in the caller's transaction (no commit); False if none left."""
+    return db.session.execute(
+        update(SubscriptionGrant)
+        .where(SubscriptionGrant.member_id == member_id, SubscriptionGrant.template_id == template_id,
+               SubscriptionGrant.remaining > 0)
+        .values(remaining=SubscriptionGrant.remaining - 1).execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
 def due_reminders(now: datetime | None = None) -> list[tuple[int, int, str]]:
     """(event id, member id, openid) of reminders due: meetings starting within the lead time, members
     expected with a grant left and a WeChat account, not reminded before."""
@@ -83,13 +99,7 @@ def _reminder_data(event: Event) -> dict:
 def send_reminder(event_id: int, member_id: int, openid: str) -> Reminder | None:
     """Claim the reminder and a grant (committed first, so a crash never sends twice), then send once."""
     template = current_app.config["WECHAT_REMINDER_TEMPLATE_ID"]
-    consumed = db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.member_id == member_id, SubscriptionGrant.template_id == template,
-               SubscriptionGrant.remaining > 0)
-        .values(remaining=SubscriptionGrant.remaining - 1).execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not consumed:
+    if not claim_grant(member_id, template):
         db.session.rollback()
         return None
     reminder = Reminder(event_id=event_id, member_id=member_id, template_id=template, status="sending",
