@@ -29,7 +29,7 @@ def record_evaluation(principal: Principal, member_id: int, year: int, grade: st
     """Record (or replace) a member's evaluation of a year, with its feed change and audit row, in one commit."""
     _check_dates(year, recorded_on)
     member = scope.require_member(principal, db.session.get(Member, member_id, with_for_update=True))
-    note = (note or "").strip() or None
+    note, recorded_by = (note or "").strip() or None, actor_name(principal)
     evaluation = db.session.execute(select(Evaluation).where(
         Evaluation.member_id == member.id, Evaluation.year == year)).scalar_one_or_none()
     previous = evaluation.grade if evaluation else None
@@ -37,7 +37,7 @@ def record_evaluation(principal: Principal, member_id: int, year: int, grade: st
         evaluation = Evaluation(member_id=member.id, year=year)
         db.session.add(evaluation)
     evaluation.grade, evaluation.note, evaluation.recorded_on = grade, note, recorded_on
-    evaluation.recorded_by, evaluation.recorded_at = actor_name(principal), utcnow()
+    evaluation.recorded_by, evaluation.recorded_at = recorded_by, utcnow()
     db.session.flush()
     record_change("evaluation.recorded", member, {
         "year": year, "grade": grade, "note": note, "recorded_on": recorded_on.isoformat()})
