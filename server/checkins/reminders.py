@@ -9,9 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.checkins.attendance import live_expected
-from server.checkins.models import Event, Reminder, SubscriptionGrant
+from server.checkins.models import Event, Reminder
 from server.common.timeutil import local, utcnow
 from server.core.accounts import WechatAccount
+from server.core.subscriptions import SubscriptionGrant, claim_grant
 from server.core.tokens import Principal
 from server.extensions import db
 from server.wechat import gateway
@@ -46,22 +47,6 @@ def add_subscription_grant(principal: Principal, member_id: int, template_id: st
     if counted and account is not None:
         gateway.note_subscription_grant(account.openid, template_id)
     return {"template_id": template_id, "remaining": remaining}
-
-
-def granted_members(template_id: str):
-    """The ids of members holding at least one grant of the template, as a subquery (other features' messages)."""
-    return select(SubscriptionGrant.member_id).where(SubscriptionGrant.template_id == template_id,
-                                                      SubscriptionGrant.remaining > 0)
-
-
-def claim_grant(member_id: int, template_id: str) -> bool:
-    """Use one of the member's grants of the template in the caller's transaction (no commit); False if none left."""
-    return db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.member_id == member_id, SubscriptionGrant.template_id == template_id,
-               SubscriptionGrant.remaining > 0)
-        .values(remaining=SubscriptionGrant.remaining - 1).execution_options(synchronize_session=False)
-    ).rowcount == 1
 
 
 def due_reminders(now: datetime | None = None) -> list[tuple[int, int, str]]:

@@ -1,4 +1,4 @@
-"""Subscribe messages about a new notice, one per member who granted one (the checkins feature counts grants).
+"""Subscribe messages about a new notice, one per grant a member gave (grants are counted in server/core/subscriptions.py).
 
 Each message first claims a grant and a NoticeMessage row (unique per notice and member) and commits, then
 calls WeChat: a crash between the two loses at most one message, never sends one twice. A failure is recorded
@@ -11,10 +11,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.checkins.reminders import claim_grant, granted_members
 from server.common.timeutil import local, utcnow
 from server.core.accounts import WechatAccount
 from server.core.members import Member
+from server.core.subscriptions import claim_grant, granted_members
 from server.extensions import db
 from server.notices.audience import audience_members, audience_ref
 from server.notices.models import Notice, NoticeMessage

@@ -1,7 +1,7 @@
 """Who may publish where (out of scope is 404), bad input (422), staff reads, the audit row and the messages."""
 import pytest
 
-from server.checkins.models import SubscriptionGrant
+from server.core.subscriptions import SubscriptionGrant
 from server.core.audit import AuditEntry
 from server.extensions import db
 from server.notices.models import NoticeMessage
