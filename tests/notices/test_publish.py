@@ -4,6 +4,7 @@ import pytest
 from server.core.subscriptions import SubscriptionGrant
 from server.core.audit import AuditEntry
 from server.extensions import db
+from server.jobs import drain
 from server.notices.models import NoticeMessage
 from tests.callers import assert_error_shape
 from tests.factories import bearer, make_branch, make_member, member_token, staff_token
@@ -108,9 +109,11 @@ def test_one_subscribe_message_per_grant_to_active_audience_members(client, app,
     db.session.commit()
 
     first = publish(client, secretary(town), title="第一条通知").get_json()
+    drain(app)  # the messages go out on the worker (inline on the embedded defaults)
     assert len(sent) == 1 and sent[0][1] == template
     assert sent[0][2]["thing1"]["value"] == "第一条通知" and sent[0][3] == f"pages/notice/notice?id={first['id']}"
     publish(client, secretary(town), title="第二条通知")
+    drain(app)
     assert len(sent) == 1  # the one grant is used up
     db.session.expire_all()
     assert db.session.query(SubscriptionGrant).filter_by(member_id=town.members[0].id).one().remaining == 0
@@ -128,6 +131,7 @@ def test_the_message_job_sends_once_even_when_run_again(client, app, ctx, monkey
                                      remaining=3))
     db.session.commit()
     notice = publish(client, secretary(town)).get_json()
+    drain(app)
     assert send_notice_messages(notice["id"]) == {"sent": 0, "failed": 0}
     assert len(sent) == 1
 
@@ -140,3 +144,28 @@ def test_the_county_reaches_every_township_including_members_without_wechat(clie
     client.post(f"/api/v1/me/notices/{notice['id']}/read", headers=bearer(member_token(lone)))
     detail = client.get(f"/api/v1/notices/{notice['id']}", headers=bearer(staff_token("county_admin"))).get_json()
     assert (detail["read_count"], detail["unread_count"]) == (1, 6)
+
+
+def test_a_refused_message_is_recorded_with_wechats_errcode_and_not_retried(client, app, ctx, monkeypatch):
+    from server.notices.messages import send_notice_messages
+    from server.wechat import gateway
+
+    calls = []
+
+    def refuse(*args, **kwargs):
+        calls.append(args)
+        raise gateway.WeChatClientException(43101, "user refuse to accept the msg")
+
+    monkeypatch.setattr(gateway, "send_subscribe_message", refuse)
+    town = make_town("金山镇", bound=1, unbound=0)
+    db.session.add(SubscriptionGrant(member_id=town.members[0].id, template_id=app.config["WECHAT_NOTICE_TEMPLATE_ID"],
+                                     remaining=2))
+    db.session.commit()
+    notice = publish(client, secretary(town))
+    assert notice.status_code == 201  # publishing never waits for, or fails with, WeChat
+    drain(app)
+    send_notice_messages(notice.get_json()["id"])
+    assert len(calls) == 1
+    db.session.expire_all()
+    message = db.session.query(NoticeMessage).one()
+    assert (message.status, message.errcode) == ("failed", 43101)

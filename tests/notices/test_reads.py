@@ -1,6 +1,8 @@
 """Read marks: repeatable, counted over every active member of the audience (bound to WeChat or not)."""
 import threading
 
+import requests
+
 from server.core.audit import AuditEntry
 from server.extensions import db
 from server.members.service import change_status
@@ -33,11 +35,9 @@ def test_only_active_members_count(client, ctx):
     assert (notice["read_count"], notice["unread_count"]) == (0, 2)
 
 
-def test_concurrent_reads_of_one_member_are_all_204_and_count_once(live_server, ctx):
-    import requests
-
+def test_concurrent_reads_of_one_member_are_all_204_and_count_once(live_server, client, ctx):
     town = make_town("金山镇", bound=1, unbound=0)
-    notice_id = publish_direct(town)
+    notice_id = publish(client, secretary(town)).get_json()["id"]
     answers = []
 
     def read():
@@ -52,13 +52,6 @@ def test_concurrent_reads_of_one_member_are_all_204_and_count_once(live_server, 
     assert answers == [204] * 6
     detail = requests.get(f"{live_server}/api/v1/notices/{notice_id}", headers=secretary(town), timeout=10).json()
     assert (detail["read_count"], detail["unread_count"]) == (1, 0)
-
-
-def publish_direct(town) -> int:
-    from flask import current_app
-
-    with current_app.test_client() as c:
-        return publish(c, secretary(town)).get_json()["id"]
 
 
 def test_who_has_not_read_lists_masked_phones_and_says_who_is_not_on_wechat(client, ctx):
