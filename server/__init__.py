@@ -16,8 +16,10 @@ from server import (
     demo,
     dues,
     errors,
+    evaluations,
     jobs,
     members,
+    notices,
     orgs,
     sync,
     wechat,
@@ -30,7 +32,7 @@ from server.store import get_redis
 
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
-PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, demo)
+PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, notices, evaluations, demo)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

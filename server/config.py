@@ -13,6 +13,9 @@ DEV_PAY_MCH_ID = "1900000109"
 DEV_PAY_API_KEY = "devpayapikey0000000000000000000"
 # The meeting-reminder subscribe-message template; the mini-program's src/config.js asks members for the same id.
 DEV_REMINDER_TEMPLATE_ID = "meeting-reminder-dev"
+# The new-notice subscribe-message template (keys thing1 title, thing2 publisher, time3 published at);
+# the mini-program's src/config.js `noticeTemplate` asks for the same id.
+DEV_NOTICE_TEMPLATE_ID = "notice-dev"
 
 _DEV_DEFAULTS = {
     "WECHAT_APPID": DEV_WECHAT_APPID,
@@ -84,6 +87,7 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
             "WECHAT_PAY_NOTIFY_URL", f"{public_base}/api/v1/pay/wechat/notify"
         ),
         "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
+        "WECHAT_NOTICE_TEMPLATE_ID": env.get("WECHAT_NOTICE_TEMPLATE_ID", DEV_NOTICE_TEMPLATE_ID),
         "WECHAT_EMULATOR": emulator,
         "PUBLIC_BASE_URL": public_base,
         # The county of a one-county deployment, created with the first county admin or roster import.

@@ -16,5 +16,7 @@ module.exports = {
   // (development default 'meeting-reminder-dev'); put the id from the WeChat admin console in both places.
   subscribeTemplates: [
     { id: 'meeting-reminder-dev', name: '会议提醒' }
-  ]
+  ],
+  // The new-notice message: the service's WECHAT_NOTICE_TEMPLATE_ID (development default 'notice-dev').
+  noticeTemplate: { id: 'notice-dev', name: '新通知提醒' }
 };

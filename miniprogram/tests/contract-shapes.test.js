@@ -45,7 +45,8 @@ test('every response fixture is used by this file', () => {
     'staff-events', 'checkin-outside-area', 'checkin-created', 'leave-created', 'me-events', 'me-checkins', 'attendance',
     'event-leaves', 'me-dues', 'order-created', 'order-pending', 'order-status', 'me-dues-orders', 'campaigns',
     'members-search', 'dues-standard-set', 'arrears', 'manual-checkin', 'compliance', 'lost-contact',
-    'lost-contact-dismissed'];
+    'lost-contact-dismissed', 'notice-created', 'me-notices', 'notice-detail', 'notice-unread', 'staff-notices',
+    'evaluation-recorded', 'branch-evaluations'];
   const files = fs.readdirSync(FIXTURES).filter(f => !f.endsWith('.request.json')).map(f => f.replace(/\.json$/, ''));
   expect(files.sort()).toEqual(used.sort());
 });
@@ -322,5 +323,60 @@ describe('secretary', () => {
     await view.input('.reason-input', body('lost-contact-dismissed').reason);
     await view.tap('.confirm-action');
     expect(wx.__toasts()).toContain('已排除');
+  });
+
+  test('a notice published to the branch, its read counts and who has not read it', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    const created = body('notice-created');
+    wx.__route('POST', '/api/v1/notices', answer('notice-created'));
+    wx.__route('GET', '/api/v1/notices/' + created.id, answer('notice-detail'));
+    wx.__route('GET', '/api/v1/notices/' + created.id + '/unread', answer('notice-unread'));
+    wx.__route('GET', '/api/v1/notices', answer('staff-notices'));
+    const form = await loadPage('pages/staff/notice-new/notice-new');
+    await form.input('.title-input', created.title);
+    await form.input('.body-input', created.body);
+    await form.tap('.submit');
+    expect(wx.__requests('POST', '/api/v1/notices')[0].data).toEqual({
+      title: created.title, body: created.body, branch_id: body('staff-me').scope.id });
+    expect(lastUrl(wx, 'redirectTo')).toBe('/pages/staff/notice/notice?id=' + created.id);
+    const detail = await loadPage('pages/staff/notice/notice', { query: { id: String(created.id) } });
+    expect(detail.text('.read-count')).toBe(String(body('notice-detail').read_count));
+    expect(detail.text('.notice-audience')).toBe(body('notice-detail').audience.name);
+    expect(detail.texts('.unread-name')).toEqual(body('notice-unread').items.map(m => m.name));
+    expect(detail.texts('.unread-phone')).toEqual(body('notice-unread').items.map(m => m.phone_masked));
+    const list = await loadPage('pages/staff/notices/notices');
+    expect(list.texts('.staff-notice-title')).toEqual(body('staff-notices').items.map(n => n.title));
+  });
+
+  test('the branch\u2019s democratic evaluation of last year, one recorded', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    const listed = body('branch-evaluations');
+    wx.__route('GET', '/api/v1/branches/' + listed.branch.id + '/evaluations', answer('branch-evaluations'));
+    const view = await loadPage('pages/staff/evaluations/evaluations');
+    await view.trigger('.year-picker', 'change', { value: String(view.data.years.indexOf(listed.year)) });
+    expect(lastUrl(wx, 'request')).toContain('year=' + listed.year);
+    expect(view.texts('.member-name')).toEqual(listed.items.map(i => i.member.name));
+    expect(view.texts('.grade-label')).toEqual(listed.items.map(i => (i.evaluation ? i.evaluation.grade : '未评议')));
+    const recorded = body('evaluation-recorded');
+    const row = listed.items.findIndex(i => i.member.id === recorded.member_id);
+    wx.__route('PUT', '/api/v1/members/' + recorded.member_id + '/evaluations/' + recorded.year, answer('evaluation-recorded'));
+    await view.tapNth('.evaluate', row);
+    await view.tap('.save');
+    expect(wx.__requests('PUT')[0].data.grade).toBe(recorded.grade);
+    expect(wx.__toasts()).toContain('已保存');
+  });
+});
+
+describe('member notices', () => {
+  test('the home badge and the list from the service\u2019s answer', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me', answer('me'));
+    wx.__route('GET', '/api/v1/me/notices', answer('me-notices'));
+    const home = await loadPage('pages/index/index');
+    expect(home.text('.unread-badge')).toBe(body('me-notices').unread + ' 条未读');
+    const list = await loadPage('pages/notices/notices');
+    expect(list.texts('.notice-item')[0]).toContain(body('me-notices').items[0].title);
   });
 });

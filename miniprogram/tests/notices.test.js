@@ -28,6 +28,26 @@ describe('member notices', () => {
     expect(lastUrl(wx, 'navigateTo')).toBe('/pages/notice/notice?id=33');
   });
 
+  test('the badge counts every unread notice the service reports, not only those on the first page', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me', { data: { member: shapes.member(), roles: ['member'] } });
+    wx.__route('GET', '/api/v1/me/notices', { data: Object.assign(shapes.page([shapes.myNotice()], { total: 25 }), { unread: 12 }) });
+    const view = await loadPage('pages/index/index');
+    expect(view.text('.unread-badge')).toBe('12 条未读');
+  });
+
+  test('the notices screen asks for one new-notice message and reports the grant', async () => {
+    const { wx, config } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me/notices', { data: shapes.page([]) });
+    wx.__route('POST', '/api/v1/me/subscriptions', { status: 201, data: { template_id: 'notice-dev', remaining: 1 } });
+    expect(config.noticeTemplate.id).toBe('notice-dev'); // the service's WECHAT_NOTICE_TEMPLATE_ID default
+    wx.__script('requestSubscribeMessage', { success: { 'notice-dev': 'accept', errMsg: 'requestSubscribeMessage:ok' } });
+    const view = await loadPage('pages/notices/notices');
+    await view.tap('.subscribe-notices');
+    expect(wx.__calls('requestSubscribeMessage')[0].tmplIds).toEqual(['notice-dev']);
+    expect(wx.__requests('POST', '/api/v1/me/subscriptions').map(r => r.data)).toEqual([{ template_id: 'notice-dev' }]);
+  });
+
   test('no unread notice, no badge; no notice at all says so', async () => {
     const { wx } = setup({ token: 't', bound: true });
     homeRoutes(wx, [shapes.myNotice({ read: true })]);
@@ -92,6 +112,7 @@ describe('staff notices', () => {
     wx.__storage.staff_me = shapes.staffMe();
     wx.__route('POST', '/api/v1/notices', { status: 201, data: shapes.staffNotice({ id: 35 }) });
     wx.__route('GET', '/api/v1/notices/35', { data: shapes.staffNotice({ id: 35 }) });
+    wx.__route('GET', '/api/v1/notices/35/unread', { data: shapes.page([shapes.unreadMember()]) });
     const view = await loadPage('pages/staff/notice-new/notice-new');
     expect(wx.__requests('GET', '/api/v1/townships')).toHaveLength(0);
     expect(view.text('.audience-value')).toBe('金山镇流动党员党支部');
@@ -139,5 +160,52 @@ describe('staff notices', () => {
     expect(wx.__toasts()).toContain('没有找到这个支部');
     expect(wx.__calls('redirectTo')).toEqual([]);
     expect(view.data.submitting).toBe(false);
+  });
+});
+
+describe('staff follow-up of a notice', () => {
+  test('who has not read: masked phones, members without WeChat marked, more on request', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = shapes.staffMe();
+    wx.__route('GET', '/api/v1/notices/31', { data: shapes.staffNotice() });
+    wx.__route('GET', '/api/v1/notices/31/unread',
+      { data: shapes.page([shapes.unreadMember(), shapes.unreadMember({ id: 8, name: '李秀英', bound: false })], { total: 3, per_page: 2 }) },
+      { data: shapes.page([shapes.unreadMember({ id: 9, name: '赵六', phone_masked: null })], { total: 3, page: 2, per_page: 2 }) });
+    const view = await loadPage('pages/staff/notice/notice', { query: { id: '31' } });
+    expect(view.texts('.unread-name')).toEqual(['王建国', '李秀英']);
+    expect(view.texts('.unread-phone')[0]).toBe('138****5678');
+    expect(view.all('.not-bound')).toHaveLength(1);
+    expect(view.texts('.unread-member')[1]).toContain('未绑定微信');
+    await view.tap('.load-more-unread');
+    expect(wx.__requests('GET', '/api/v1/notices/31/unread')[1].url).toContain('page=2');
+    expect(view.texts('.unread-name')).toEqual(['王建国', '李秀英', '赵六']);
+    expect(view.texts('.unread-phone')[2]).toBe('无手机号');
+    expect(view.exists('.load-more-unread')).toBe(false);
+  });
+
+  test('everyone has read it', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = shapes.staffMe();
+    wx.__route('GET', '/api/v1/notices/31', { data: shapes.staffNotice({ read_count: 4, unread_count: 0 }) });
+    wx.__route('GET', '/api/v1/notices/31/unread', { data: shapes.page([]) });
+    const view = await loadPage('pages/staff/notice/notice', { query: { id: '31' } });
+    expect(view.exists('.all-read')).toBe(true);
+    expect(view.text('.read-percent')).toBe('100%');
+  });
+
+  test('the list of published notices with their counts opens one', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = shapes.staffMe();
+    wx.__route('GET', '/api/v1/notices', { data: shapes.page([shapes.staffNotice({ id: 35, title: '4月党费收缴通知' }),
+      shapes.staffNotice({ audience: { type: 'county', id: 1, name: '某某县' } })]) });
+    const view = await loadPage('pages/staff/notices/notices');
+    expect(wx.__requests('GET', '/api/v1/notices')[0].url).toContain('page=1');
+    expect(view.texts('.staff-notice-title')).toEqual(['4月党费收缴通知', '关于召开3月主题党日的通知']);
+    expect(view.texts('.staff-notice-counts')[0]).toBe('已读 3 · 未读 1');
+    expect(view.texts('.staff-notice')[1]).toContain('发给 全县');
+    await view.tapNth('.staff-notice', 0);
+    expect(lastUrl(wx, 'navigateTo')).toBe('/pages/staff/notice/notice?id=35');
+    await view.tap('.go-publish');
+    expect(lastUrl(wx, 'navigateTo')).toBe('/pages/staff/notice-new/notice-new');
   });
 });

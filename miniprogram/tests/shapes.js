@@ -166,6 +166,22 @@ function staffNotice(o) {
     read_count: 3, unread_count: 1 }, o);
 }
 
+// §12 GET /notices/{id}/unread items
+function unreadMember(o) {
+  return Object.assign({ id: 7, name: '王建国', phone_masked: '138****5678',
+    mobile_branch: { id: 2, name: '金山镇流动党员党支部' }, bound: true }, o);
+}
+
+// GET /branches/{id}/evaluations
+function branchEvaluations(o) {
+  return Object.assign({ branch: { id: 2, name: '金山镇流动党员党支部' }, year: 2025, grades: { '优秀': 1 }, unrecorded: 1,
+    items: [
+      { member: { id: 7, name: '王建国' }, evaluation: { member_id: 7, year: 2025, grade: '优秀', note: '带头参加志愿服务',
+        recorded_on: '2025-12-20', recorded_by: 'jinshan-sj', recorded_at: '2025-12-20T10:00:00+08:00' } },
+      { member: { id: 8, name: '李秀英' }, evaluation: null }
+    ] }, o);
+}
+
 // §13 POST /members/{id}/transfers → {transfer}
 function transfer(o) {
   return Object.assign({ id: 41, letter_no: '金转〔2026〕3号', paid_through: '2026-02', kind: 'transfer_out',
@@ -193,6 +209,6 @@ function compliance(o) {
 
 module.exports = {
   page, member, report, event, myEvent, checkin, myCheckin, attendee, attendance, leave, order, myDues, standard,
-  arrearsRow, campaign, staffMe, registration, receipt, memberDues, payment, myNotice, staffNotice, transfer, flag,
+  arrearsRow, campaign, staffMe, registration, receipt, memberDues, payment, myNotice, staffNotice, unreadMember, branchEvaluations, transfer, flag,
   compliance
 };

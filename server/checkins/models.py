@@ -148,19 +148,6 @@ class LeaveRequest(db.Model):
     member: Mapped[Member] = relationship()
 
 
-class SubscriptionGrant(db.Model):
-    """One-time subscribe-message grants a member gave (each acceptance allows exactly one message)."""
-
-    __tablename__ = "subscription_grants"
-    __table_args__ = (UniqueConstraint("member_id", "template_id", name="uq_subscription_grants_member_template"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    template_id: Mapped[str] = mapped_column(String(64))
-    remaining: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
 class Reminder(db.Model):
     """A meeting reminder sent (or tried) to one member for one event; never sent twice."""
 

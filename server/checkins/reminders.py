@@ -9,9 +9,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.checkins.attendance import live_expected
-from server.checkins.models import Event, Reminder, SubscriptionGrant
+from server.checkins.models import Event, Reminder
 from server.common.timeutil import local, utcnow
 from server.core.accounts import WechatAccount
+from server.core.subscriptions import SubscriptionGrant, claim_grant
 from server.core.tokens import Principal
 from server.extensions import db
 from server.wechat import gateway
@@ -83,13 +84,7 @@ def _reminder_data(event: Event) -> dict:
 def send_reminder(event_id: int, member_id: int, openid: str) -> Reminder | None:
     """Claim the reminder and a grant (committed first, so a crash never sends twice), then send once."""
     template = current_app.config["WECHAT_REMINDER_TEMPLATE_ID"]
-    consumed = db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.member_id == member_id, SubscriptionGrant.template_id == template,
-               SubscriptionGrant.remaining > 0)
-        .values(remaining=SubscriptionGrant.remaining - 1).execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if not consumed:
+    if not claim_grant(member_id, template):
         db.session.rollback()
         return None
     reminder = Reminder(event_id=event_id, member_id=member_id, template_id=template, status="sending",

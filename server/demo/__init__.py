@@ -9,11 +9,13 @@ from flask.cli import AppGroup
 from server.checkins import demo as checkins_demo
 from server.dashboard import demo as dashboard_demo
 from server.dues import demo as dues_demo
+from server.evaluations import demo as evaluations_demo
 from server.members import demo as members_demo
+from server.notices import demo as notices_demo
 from server.sync import demo as sync_demo
 
 # Order matters: organisations and members first, then what hangs off them.
-SEEDERS = (members_demo, checkins_demo, dues_demo, sync_demo, dashboard_demo)
+SEEDERS = (members_demo, checkins_demo, dues_demo, notices_demo, evaluations_demo, sync_demo, dashboard_demo)
 
 demo_cli = AppGroup("demo", help="The demo county.")
 

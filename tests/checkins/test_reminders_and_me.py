@@ -4,7 +4,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from server.checkins import tasks
-from server.checkins.models import Reminder, SubscriptionGrant
+from server.checkins.models import Reminder
+from server.core.subscriptions import SubscriptionGrant
 from server.common.timeutil import utcnow
 from server.core.accounts import WechatAccount
 from server.extensions import db

@@ -17,7 +17,7 @@ from pathlib import Path
 from werkzeug.security import generate_password_hash
 
 from server.common.timeutil import current_month, month_add, month_bounds, utcnow
-from server.config import DEV_REMINDER_TEMPLATE_ID, load_config
+from server.config import DEV_NOTICE_TEMPLATE_ID, DEV_REMINDER_TEMPLATE_ID, load_config
 from server.core.accounts import StaffUser
 from server.dashboard import lostcontact
 from server.extensions import db
@@ -187,6 +187,24 @@ def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
     record("lost-contact-dismissed", client.post(f"/api/v1/lost-contact/{quiet.id}/dismiss", headers=sec_auth,
                                                  json={"reason": "已电话联系，在东莞打工"}), 200)
 
+    # Notices: the secretary publishes to the branch, the member lists and reads it, the secretary follows up.
+    notice = record("notice-created", client.post("/api/v1/notices", headers=sec_auth, json={
+        "title": "关于召开3月主题党日的通知", "body": "3月5日晚7点半在党群服务中心召开。", "branch_id": branch.id}), 201)
+    record("me-notices", client.get("/api/v1/me/notices?page=1", headers=me_auth), 200)
+    assert client.post(f"/api/v1/me/notices/{notice['id']}/read", headers=me_auth).status_code == 204
+    detail = record("notice-detail", client.get(f"/api/v1/notices/{notice['id']}", headers=sec_auth), 200)
+    assert detail["read_count"] == 1
+    record("notice-unread", client.get(f"/api/v1/notices/{notice['id']}/unread?page=1", headers=sec_auth), 200)
+    record("staff-notices", client.get("/api/v1/notices?page=1", headers=sec_auth), 200)
+
+    # The yearly democratic evaluation of last year, as the evaluations page sends it.
+    last_year = int(current_month()[:4]) - 1
+    record("evaluation-recorded", client.put(f"/api/v1/members/{member.id}/evaluations/{last_year}", headers=sec_auth,
+                                             json={"grade": "优秀", "note": "带头参加志愿服务",
+                                                   "recorded_on": f"{last_year}-12-20"}), 200)
+    record("branch-evaluations", client.get(f"/api/v1/branches/{branch.id}/evaluations?year={last_year}",
+                                            headers=sec_auth), 200)
+
     if not REGENERATE:
         on_disk = {p.stem for p in FIXTURES.glob("*.json") if not p.stem.endswith(".request")}
         assert on_disk == set(record.names), "fixture files no flow produces"
@@ -194,8 +212,10 @@ def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
 
 def test_the_mini_program_asks_for_the_reminder_template_the_server_sends():
     config_js = (ROOT / "miniprogram" / "src" / "config.js").read_text(encoding="utf-8")
-    asked = re.findall(r"\{\s*id:\s*'([^']+)'", config_js[config_js.index("subscribeTemplates"):])
+    reminders = config_js[config_js.index("subscribeTemplates"):]
+    asked = re.findall(r"\{\s*id:\s*'([^']+)'", reminders[:reminders.index("]")])
     assert asked == [DEV_REMINDER_TEMPLATE_ID]
+    assert re.findall(r"noticeTemplate:\s*\{\s*id:\s*'([^']+)'", config_js) == [DEV_NOTICE_TEMPLATE_ID]
 
 
 def test_the_reminder_template_id_comes_from_the_environment(tmp_path):

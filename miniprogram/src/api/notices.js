@@ -4,7 +4,8 @@ var request = require('../utils/request');
 // The notices last listed, by id: the detail screen shows one without a second request.
 var seen = {};
 
-// → paged {items: [{id, title, body, published_at, read, …}], total, page, per_page}, newest first
+// → paged {items: [{id, title, body, created_at, read, pinned, expires_on}], total, page, per_page, unread},
+// pinned first, then newest; `unread` counts every unread notice (the home-page badge)
 function mine(page) {
   return request.request({ url: '/api/v1/me/notices', query: { page: page || 1 } }).then(function (body) {
     (body.items || []).forEach(function (n) { seen[n.id] = n; });
@@ -37,4 +38,16 @@ function get(noticeId) {
   return request.request({ url: '/api/v1/notices/' + noticeId, staff: true });
 }
 
-module.exports = { mine: mine, myNotice: myNotice, markRead: markRead, publish: publish, get: get };
+// The notices inside the caller's scope, newest first, with their counts → paged {items: [...as get]}
+function list(page) {
+  return request.request({ url: '/api/v1/notices', query: { page: page || 1 }, staff: true });
+}
+
+// Who has not read it yet (to call them) → paged {items: [{id, name, phone_masked, mobile_branch, bound}]}
+function unread(noticeId, page) {
+  return request.request({ url: '/api/v1/notices/' + noticeId + '/unread', query: { page: page || 1 }, staff: true });
+}
+
+module.exports = {
+  mine: mine, myNotice: myNotice, markRead: markRead, publish: publish, get: get, list: list, unread: unread
+};

@@ -4,7 +4,15 @@ var config = require('../config');
 var meApi = require('../api/me');
 
 function askForReminders() {
-  var ids = config.subscribeTemplates.map(function (t) { return t.id; });
+  return askFor(config.subscribeTemplates.map(function (t) { return t.id; }));
+}
+
+// One more new-notice message (asked for on the notices screen).
+function askForNotices() {
+  return askFor([config.noticeTemplate.id]);
+}
+
+function askFor(ids) {
   return new Promise(function (resolve) {
     wx.requestSubscribeMessage({
       tmplIds: ids,
@@ -29,4 +37,4 @@ function askForReminders() {
   });
 }
 
-module.exports = { askForReminders: askForReminders };
+module.exports = { askForReminders: askForReminders, askForNotices: askForNotices };

@@ -66,7 +66,8 @@ Page(page.member({
           dues: results[3]
         }),
         notices: notices.slice(0, NOTICES_SHOWN).map(notice.toLine),
-        unreadCount: notices.filter(function (n) { return !n.read; }).length
+        unreadCount: typeof results[4].unread === 'number' ? results[4].unread
+          : notices.filter(function (n) { return !n.read; }).length
       });
     });
   },

@@ -2,6 +2,7 @@
 var noticesApi = require('../../api/notices');
 var page = require('../../utils/page');
 var notice = require('../../utils/notice');
+var subscribe = require('../../utils/subscribe');
 
 Page(page.member({
   data: { notices: [], page: 1, more: false },
@@ -23,6 +24,10 @@ Page(page.member({
   loadMore: function () {
     var self = this;
     return self.fetch(self.data.page + 1).catch(function (err) { self.setData({ loadError: err.message }); });
+  },
+
+  subscribe: function () {
+    return subscribe.askForNotices();
   },
 
   open: function (e) {
