@@ -1,15 +1,15 @@
 """notices with read marks and subscribe messages; yearly democratic evaluations
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 23:55:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0010'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
