@@ -17,7 +17,7 @@ STAFF = ("county_admin", "township_admin", "branch_secretary")
 @blp.post("/notices")
 @blp.arguments(s.NoticeIn)
 @blp.response(201, s.StaffNoticeOut)
-@blp.alt_response(404, schema=ErrorOut, description="the township or branch is outside the publisher's scope")
+@blp.alt_response(404, schema=ErrorOut, description="not_found：该乡镇或支部不在您的发布范围内")
 @blp.doc(**SECURED, summary="发布通知（县：全县、乡镇或支部；乡镇：本乡镇或其支部；书记：本支部）")
 @staff_required(*STAFF)
 def publish(body):
@@ -35,7 +35,7 @@ def list_notices(query):
 
 @blp.get("/notices/<int:notice_id>")
 @blp.response(200, s.StaffNoticeOut)
-@blp.alt_response(404, schema=ErrorOut, description="not found or out of scope")
+@blp.alt_response(404, schema=ErrorOut, description="not_found：没有该记录，或不在您的管辖范围内")
 @blp.doc(**SECURED, summary="一条通知：发给谁、已读和未读人数（在册党员，含未绑定微信的）")
 @staff_required(*STAFF)
 def get_notice(notice_id):
@@ -45,7 +45,7 @@ def get_notice(notice_id):
 @blp.get("/notices/<int:notice_id>/unread")
 @blp.arguments(s.PageQuery, location="query")
 @blp.response(200, s.UnreadPageOut)
-@blp.alt_response(404, schema=ErrorOut, description="not found or out of scope")
+@blp.alt_response(404, schema=ErrorOut, description="not_found：没有该记录，或不在您的管辖范围内")
 @blp.doc(**SECURED, summary="还没有读这条通知的在册党员（手机号打码，便于电话告知；此查询记入审计）")
 @staff_required(*STAFF)
 def unread(query, notice_id):
@@ -63,7 +63,7 @@ def my_notices(query):
 
 @blp.post("/me/notices/<int:notice_id>/read")
 @blp.response(204)
-@blp.alt_response(404, schema=ErrorOut, description="no such notice addressed to the member")
+@blp.alt_response(404, schema=ErrorOut, description="not_found：没有发给您的这条通知")
 @blp.doc(**SECURED, summary="标记已读（可重复调用）")
 @member_required
 def mark_read(notice_id):
