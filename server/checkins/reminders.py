@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import requests
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -105,10 +104,10 @@ def send_reminder(event_id: int, member_id: int, openid: str) -> Reminder | None
     try:
         gateway.send_subscribe_message(openid, template, _reminder_data(event), page=f"{REMINDER_PAGE}?id={event_id}")
         reminder.status, reminder.sent_at = "sent", utcnow()
-    except gateway.WeChatClientException as err:
-        reminder.status, reminder.errcode, reminder.errmsg = "failed", err.errcode, str(err.errmsg)[:255]
-    except requests.RequestException as err:
-        reminder.status, reminder.errmsg = "failed", f"network: {type(err).__name__}"
+    except gateway.WechatRejected as err:
+        reminder.status, reminder.errcode, reminder.errmsg = "failed", err.code, err.message[:255]
+    except gateway.WechatUnavailable as err:
+        reminder.status, reminder.errmsg = "failed", f"network: {err}"[:255]
     db.session.commit()
     return reminder
 
