@@ -26,10 +26,21 @@ def make_phone() -> str:
     return f"13{random.randrange(10**8, 10**9)}"
 
 
-def make_township(name: str | None = None):
+def make_county(name: str | None = None):
+    """A second (or further) county: a province deployment is data."""
+    from server.core.orgs import County
+
+    county = County(name=name or f"测试县{next(_counter)}")
+    db.session.add(county)
+    db.session.commit()
+    return county
+
+
+def make_township(name: str | None = None, county=None):
     from server.core.orgs import Township, default_county
 
-    township = Township(county_id=default_county().id, name=name or f"测试镇{next(_counter)}")
+    county_id = county.id if county is not None else default_county().id
+    township = Township(county_id=county_id, name=name or f"测试镇{next(_counter)}")
     db.session.add(township)
     db.session.commit()
     return township

@@ -5,7 +5,6 @@ import logging
 import re
 from dataclasses import dataclass
 
-import requests
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -48,7 +47,6 @@ MIN_PASSWORD_LENGTH = 10
 # A real scrypt hash of a random password: unknown usernames cost as much as wrong passwords.
 _DUMMY_HASH = generate_password_hash("no such staff user: constant time")
 
-_WECHAT_BUSY = {-1, 45011, 45009}
 _WECHAT_CODE_INVALID = {40029, 40163}
 _WECHAT_HIGH_RISK = 40226
 
@@ -61,9 +59,9 @@ class Login:
     roles: list[str]
 
 
-def _wechat_failure(err: Exception, what: str) -> AppError:
+def _wechat_failure(err: gateway.WechatError, what: str) -> AppError:
     """Translate a WeChat failure to what the caller sees (never echoing WeChat's reply)."""
-    errcode = getattr(err, "errcode", None)
+    errcode = err.code if isinstance(err, gateway.WechatRejected) else None
     if errcode in _WECHAT_CODE_INVALID:
         return Unauthorized("微信登录凭证已失效，请重新进入小程序", code="wechat_code_invalid")
     if errcode == _WECHAT_HIGH_RISK:
@@ -74,40 +72,33 @@ def _wechat_failure(err: Exception, what: str) -> AppError:
 
 
 def login_wechat(code: str) -> Login:
-    """code2session through wechatpy, upsert the WeChat account, issue a token (session_key is dropped)."""
+    """code2session at WeChat, upsert the WeChat account, issue a token (the gateway never hands out session_key)."""
     ratelimit.limit(f"login:addr:{client_ip()}", *LOGIN_PER_ADDRESS)
     try:
-        session = gateway.get_client().wxa.code_to_session(code)
-    except (gateway.WeChatClientException, requests.RequestException) as err:
+        session = gateway.code_to_session(code)
+    except gateway.WechatError as err:
         raise _wechat_failure(err, "code2session") from None
-    openid = session.get("openid") if isinstance(session, dict) else None
-    unionid = session.get("unionid") if isinstance(session, dict) else None
-    # The session key is never kept, logged or returned: we do not decrypt user data with it.
-    del session
-    if not openid:
-        log.warning("WeChat code2session answered without an openid")
-        raise ServiceUnavailable("微信服务暂时不可用，请稍后再试", code="wechat_unavailable")
-
-    account = _upsert_account(openid, unionid)
+    account = _upsert_account(session.openid, session.unionid)
+    db.session.commit()
     roles = ["member"] if account.member_id else []
     principal = Principal(kind="wechat", subject_id=account.id, roles=roles, member_id=account.member_id)
     return Login(tokens.issue(principal, MEMBER_TOKEN_TTL), MEMBER_TOKEN_TTL, account.member_id is not None, roles)
 
 
 def _upsert_account(openid: str, unionid: str | None) -> WechatAccount:
+    """The WeChat account of this openid, created if new (added and flushed; the caller commits)."""
     account = db.session.execute(select(WechatAccount).filter_by(openid=openid)).scalar_one_or_none()
     if account is None:
         account = WechatAccount(openid=openid, unionid=unionid, created_at=utcnow())
-        db.session.add(account)
         try:
-            db.session.commit()
+            with db.session.begin_nested():
+                db.session.add(account)
         except IntegrityError:
             # The same person logged in twice at once: the other request created the account.
-            db.session.rollback()
             account = db.session.execute(select(WechatAccount).filter_by(openid=openid)).scalar_one()
     elif unionid and account.unionid != unionid:
         account.unionid = unionid
-        db.session.commit()
+        db.session.flush()
     return account
 
 
@@ -187,21 +178,19 @@ def bind(principal: Principal, name: str, id_number: str, phone_code: str | None
 def _phone_from_code(phone_code: str) -> str:
     """The phone behind a getPhoneNumber code, checked to be for our own mini-program."""
     try:
-        result = gateway.get_client().post("wxa/business/getuserphonenumber", data={"code": phone_code})
-    except gateway.WeChatClientException as err:
-        if getattr(err, "errcode", None) in _WECHAT_CODE_INVALID:
+        result = gateway.phone_number(phone_code)
+    except gateway.WechatRejected as err:
+        if err.code in _WECHAT_CODE_INVALID:
             raise Unprocessable("手机号授权已失效，请重新授权", code="phone_code_invalid",
                                 errors={"phone_code": ["授权码无效或已使用"]}) from None
         raise _wechat_failure(err, "getuserphonenumber") from None
-    except requests.RequestException as err:
+    except gateway.WechatUnavailable as err:
         raise _wechat_failure(err, "getuserphonenumber") from None
-    info = result.get("phone_info") if isinstance(result, dict) else None
-    watermark = (info or {}).get("watermark") or {}
-    if watermark.get("appid") != current_app.config["WECHAT_APPID"]:
+    if result.appid != current_app.config["WECHAT_APPID"]:
         log.warning("getuserphonenumber answered for another appid")
         raise Unprocessable("手机号授权校验失败，请重新授权", code="phone_code_invalid",
                             errors={"phone_code": ["授权不属于本小程序"]})
-    phone = str(info.get("purePhoneNumber") or "")
+    phone = result.pure_phone_number
     if not re.fullmatch(r"\d{5,20}", phone):
         raise Unprocessable("无法识别授权的手机号", code="phone_code_invalid",
                             errors={"phone_code": ["手机号格式不正确"]})

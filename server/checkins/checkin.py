@@ -8,7 +8,6 @@ import math
 from datetime import timedelta
 from types import SimpleNamespace
 
-import requests
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -62,8 +61,8 @@ def checkin_code_png(principal: Principal, event_id: int) -> tuple[bytes, int]:
     if png is None:
         try:
             png = gateway.wxa_code_png(token, CHECKIN_PAGE)
-        except (gateway.WeChatClientException, requests.RequestException) as err:
-            current_app.logger.warning("wxacode failed: %s", getattr(err, "errcode", err))
+        except gateway.WechatError as err:
+            current_app.logger.warning("wxacode failed: %s", err)
             raise ServiceUnavailable("微信小程序码暂时无法生成，请稍后再试", code="wechat_unavailable") from None
         r.set(key, png, ex=max(expires_in, 1))
     return png, expires_in

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import requests
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -81,8 +80,9 @@ def _reminder_data(event: Event) -> dict:
     }
 
 
-def send_reminder(event_id: int, member_id: int, openid: str) -> Reminder | None:
-    """Claim the reminder and a grant (committed first, so a crash never sends twice), then send once."""
+def claim_reminder(event_id: int, member_id: int) -> Reminder | None:
+    """Take one of the member's grants and record the reminder as `sending` (committed before anything is sent,
+    so a crash mid-send never sends twice); None when no grant is left or another worker claimed it."""
     template = current_app.config["WECHAT_REMINDER_TEMPLATE_ID"]
     if not claim_grant(member_id, template):
         db.session.rollback()
@@ -96,14 +96,20 @@ def send_reminder(event_id: int, member_id: int, openid: str) -> Reminder | None
         db.session.rollback()  # another worker claimed it; our grant decrement is rolled back too
         return None
     db.session.commit()
-    event = db.session.get(Event, event_id)
+    return reminder
+
+
+def send_claimed_reminder(reminder: Reminder, openid: str) -> Reminder:
+    """Send a claimed reminder once and record how it went (failures keep WeChat's errcode, never retried)."""
+    event = db.session.get(Event, reminder.event_id)
     try:
-        gateway.send_subscribe_message(openid, template, _reminder_data(event), page=f"{REMINDER_PAGE}?id={event_id}")
+        gateway.send_subscribe_message(openid, reminder.template_id, _reminder_data(event),
+                                       page=f"{REMINDER_PAGE}?id={event.id}")
         reminder.status, reminder.sent_at = "sent", utcnow()
-    except gateway.WeChatClientException as err:
-        reminder.status, reminder.errcode, reminder.errmsg = "failed", err.errcode, str(err.errmsg)[:255]
-    except requests.RequestException as err:
-        reminder.status, reminder.errmsg = "failed", f"network: {type(err).__name__}"
+    except gateway.WechatRejected as err:
+        reminder.status, reminder.errcode, reminder.errmsg = "failed", err.code, err.message[:255]
+    except gateway.WechatUnavailable as err:
+        reminder.status, reminder.errmsg = "failed", f"network: {err}"[:255]
     db.session.commit()
     return reminder
 
@@ -112,7 +118,8 @@ def send_due_reminders(now: datetime | None = None) -> dict:
     """Send every due reminder once; failures are recorded with WeChat's errcode and not retried."""
     counts = {"sent": 0, "failed": 0}
     for event_id, member_id, openid in due_reminders(now):
-        reminder = send_reminder(event_id, member_id, openid)
+        reminder = claim_reminder(event_id, member_id)
         if reminder is not None:
+            reminder = send_claimed_reminder(reminder, openid)
             counts[reminder.status] = counts.get(reminder.status, 0) + 1
     return counts

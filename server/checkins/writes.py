@@ -58,8 +58,11 @@ def insert_recorded(event, member_id: int, township_id: int, values: dict) -> in
     outbox = {"type": CHANGE_TYPE, "member_id": member_id, "township_id": township_id, "at": at,
               "digest_month": payload["event_month"]}
     if db.session.get_bind().dialect.name == "postgresql":
-        return _insert_postgresql(row, outbox, payload)
-    return _insert_sqlite(row, outbox, payload)
+        new_id = _insert_postgresql(row, outbox, payload)
+    else:
+        new_id = _insert_sqlite(row, outbox, payload)
+    db.session.commit()
+    return new_id
 
 
 def _insert_postgresql(row: dict, outbox: dict, payload: dict) -> int | None:
@@ -85,9 +88,7 @@ def _insert_postgresql(row: dict, outbox: dict, payload: dict) -> int | None:
                       or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at))
                .values(last_activity_at=at, updated_at=at)
                .returning(MEMBERS.c.id).cte("touched"))
-    new_id = db.session.execute(select(inserted.c.id).add_cte(change, touched)).scalar()
-    db.session.commit()
-    return new_id
+    return db.session.execute(select(inserted.c.id).add_cte(change, touched)).scalar()
 
 
 def _insert_sqlite(row: dict, outbox: dict, payload: dict) -> int | None:
@@ -101,5 +102,4 @@ def _insert_sqlite(row: dict, outbox: dict, payload: dict) -> int | None:
             MEMBERS.c.id == row["member_id"],
             or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at),
         ).values(last_activity_at=at, updated_at=at))
-    db.session.commit()
     return new_id

@@ -157,10 +157,13 @@ def _sum(rows: list[dict], name_fields: dict) -> dict:
 def county(principal: Principal, month: str) -> dict:
     """The county dashboard for `month`: totals, one row per township of the admin's county, the series."""
     refresh_if_embedded()
+    # Every figure and the series are limited to the townships of the admin's county.
+    in_scope = select(Township.id).where(scope.township_filter(principal))
     people = defaultdict(lambda: {"by_status": dict.fromkeys(STATUSES, 0), "dues_paid": 0, "arrears_6m": 0},
                          _county_member_figures(month))
-    stats = _stats(BranchMonthStats.township_id, BranchMonthStats.month == month)
-    flags = _open_flags(LostContactFlag.township_id, True)
+    stats = _stats(BranchMonthStats.township_id, and_(BranchMonthStats.month == month,
+                                                      BranchMonthStats.township_id.in_(in_scope)))
+    flags = _open_flags(LostContactFlag.township_id, LostContactFlag.township_id.in_(in_scope))
     townships = [
         _figures({"id": t.id, "name": t.name}, people[t.id], stats.get(t.id, {}), flags.get(t.id, 0))
         for t in db.session.execute(
@@ -168,7 +171,8 @@ def county(principal: Principal, month: str) -> dict:
     ]
     totals = _sum(townships, {})
     return {"month": month, "totals": totals, "townships": townships,
-            "series": _series(True, month, totals["members"]), "rollup": rollup.status()}
+            "series": _series(BranchMonthStats.township_id.in_(in_scope), month, totals["members"]),
+            "rollup": rollup.status()}
 
 
 def township(principal: Principal, township_id: int, month: str) -> dict:

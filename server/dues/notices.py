@@ -103,35 +103,35 @@ def handle_notice(raw: bytes) -> tuple[bool, str]:
     """A WeChat Pay notice: (answer SUCCESS?, message). Only a verified notice matching its order changes anything."""
     try:
         notice = gateway.parse_payment_notice(raw)
-    except gateway.PayNoticeInvalid:
+    except gateway.InvalidNotice:
         log.warning("payment notice refused: bad signature or not a notice (%d bytes)", len(raw))
         return False, "签名错误"
     cfg = current_app.config
-    out_trade_no = str(notice.get("out_trade_no") or "")
-    if notice.get("appid") != cfg["WECHAT_APPID"] or notice.get("mch_id") != cfg["WECHAT_PAY_MCH_ID"]:
+    out_trade_no = notice.out_trade_no
+    if notice.appid != cfg["WECHAT_APPID"] or notice.mch_id != cfg["WECHAT_PAY_MCH_ID"]:
         log.warning("payment notice %s refused: appid/mch_id mismatch", out_trade_no)
         return False, "商户信息不符"
-    if notice.get("return_code") != "SUCCESS":
-        log.warning("payment notice %s refused: return_code %s", out_trade_no, notice.get("return_code"))
+    if notice.return_code != "SUCCESS":
+        log.warning("payment notice %s refused: return_code %s", out_trade_no, notice.return_code)
         return False, "通信失败"
     order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
     if order is None:
         log.warning("payment notice for unknown order %s", out_trade_no[:32])
         return False, "订单不存在"
-    if notice.get("total_fee") != order.amount_fen:
-        log.error("payment notice %s refused: total_fee %s, order %s", out_trade_no, notice.get("total_fee"),
+    if notice.total_fee != order.amount_fen:
+        log.error("payment notice %s refused: total_fee %s, order %s", out_trade_no, notice.total_fee,
                   order.amount_fen)
         return False, "金额不符"
-    if notice.get("result_code") != "SUCCESS":
+    if notice.result_code != "SUCCESS":
         outcome = "payment_failed"
     else:
-        outcome = settle(order.id, notice.get("transaction_id"), gateway.pay_time(notice.get("time_end")))
-        if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.get("transaction_id"):
+        outcome = settle(order.id, notice.transaction_id, notice.paid_at)
+        if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.transaction_id:
             # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
             log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
-                      notice.get("transaction_id"), order.transaction_id)
+                      notice.transaction_id, order.transaction_id)
             outcome = "transaction_mismatch"
-    db.session.add(PayNotice(out_trade_no=out_trade_no, transaction_id=notice.get("transaction_id"),
+    db.session.add(PayNotice(out_trade_no=out_trade_no, transaction_id=notice.transaction_id,
                              outcome=outcome, raw=raw.decode("utf-8", "replace")))
     db.session.commit()
     return True, "OK"
@@ -144,26 +144,37 @@ def reconcile_order(order_no: str) -> str:
     order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == order_no))
     if order is None or order.status != "pending":
         return order.status if order else "missing"
-    info = gateway.query_order(order.order_no)
-    if info and info.get("trade_state") in ("SUCCESS", "REFUND"):
+    try:
+        info = gateway.query_order(order.order_no)
+    except gateway.OrderNotFound:
+        info = None  # WeChat never saw it (unifiedorder never reached it)
+    if info and info.trade_state in ("SUCCESS", "REFUND"):
         _settle_from_query(order, info)  # REFUND: refunded at WeChat before we credited it; not credited
     elif order.expires_at <= utcnow() or (info is None and utcnow() - order.created_at > timedelta(minutes=5)):
-        outcome = gateway.close_order(order.order_no) if info else "missing"
+        outcome = _close_at_wechat(order.order_no) if info else "missing"
         if outcome == "paid":
-            _settle_from_query(order, gateway.query_order(order.order_no) or {})
+            _settle_from_query(order, gateway.query_order(order.order_no))
         else:
             close_locally(order.id)
     db.session.commit()
     return db.session.scalar(select(DuesOrder.status).where(DuesOrder.id == order.id))
 
 
-def _refunded_before_credit(order: DuesOrder, info: dict) -> None:
+def _close_at_wechat(order_no: str) -> str:
+    """closeorder: "closed", "paid" (paid meanwhile) or "missing" (WeChat has forgotten the order)."""
+    try:
+        return gateway.close_order(order_no)
+    except gateway.OrderNotFound:
+        return "missing"
+
+
+def _refunded_before_credit(order: DuesOrder, info: gateway.PayOrder) -> None:
     """Paid and already refunded at WeChat (merchant platform) before any notice reached us: the money went back,
     so nothing is credited; the order ends refunded and its months are free (inside the caller's transaction)."""
     flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.status == "pending")
                                  .values(status="refunded", refunded_at=utcnow(), refunded_by="wechat",
-                                         refund_reason="微信支付侧已退款", transaction_id=info.get("transaction_id"),
-                                         paid_at=gateway.pay_time(info.get("time_end")))).rowcount == 1
+                                         refund_reason="微信支付侧已退款", transaction_id=info.transaction_id,
+                                         paid_at=info.paid_at)).rowcount == 1
     if flipped:
         db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
         log.error("order %s was refunded at WeChat before we credited it: not credited", order.order_no)
@@ -171,15 +182,15 @@ def _refunded_before_credit(order: DuesOrder, info: dict) -> None:
                      {"reason": "refunded at WeChat before credit", "amount_fen": order.amount_fen})
 
 
-def _settle_from_query(order: DuesOrder, info: dict) -> None:
-    if info.get("trade_state") == "REFUND":
+def _settle_from_query(order: DuesOrder, info: gateway.PayOrder) -> None:
+    if info.trade_state == "REFUND":
         _refunded_before_credit(order, info)
         return
-    if str(info.get("total_fee")) != str(order.amount_fen):
-        log.error("orderquery %s: total_fee %s differs from the order's %s", order.order_no, info.get("total_fee"),
+    if info.total_fee != order.amount_fen:
+        log.error("orderquery %s: total_fee %s differs from the order's %s", order.order_no, info.total_fee,
                   order.amount_fen)
         return
-    settle(order.id, info.get("transaction_id"), gateway.pay_time(info.get("time_end")))
+    settle(order.id, info.transaction_id, info.paid_at)
 
 
 def reconcile_pending(limit: int = 500) -> int:
@@ -191,7 +202,7 @@ def reconcile_pending(limit: int = 500) -> int:
     for number in numbers:
         try:
             reconcile_order(number)
-        except gateway.PayError as err:
+        except gateway.WechatError as err:
             db.session.rollback()
             log.warning("reconciling %s failed: %s", number, err)
     return len(numbers)

@@ -8,6 +8,19 @@ Decisions:
 - One open order per month, enforced by the unique key of `dues_month_claims` (PostgreSQL and SQLite alike).
   Asking again for exactly the months of one's own open order returns that order (200, fresh pay_params);
   any other overlap is 409 `order_pending`.
+- Creating an order is one unit of work with the WeChat call inside it, so a failure cannot leave half an
+  order: the order row and its month claims are flushed (the claims' unique key now holds the months against
+  any concurrent request, which waits on it), then unifiedorder is called, then prepay_id is set and the one
+  commit makes order, claims and prepay_id visible together. If WeChat is unreachable or refuses, the
+  transaction is rolled back: no order row, no claim, the months are free at once and the member sees 503
+  `wechat_unavailable`. If the process dies after WeChat created the order but before our commit, WeChat
+  holds an order we never recorded: nobody ever received its pay_params (the prepay_id lives only in the
+  lost transaction), so it cannot be paid, and it expires at WeChat with its time_expire (2 hours). A
+  pending order in the database therefore always has its prepay_id; resuming it only signs fresh pay_params.
+  The price of this design is a transaction held open for one unifiedorder call (at most its 5 s timeout):
+  only requests for the same member's same months wait on it (PostgreSQL), or other writers (SQLite).
+- Before that unit, an expired order blocking the months is settled or closed by `reconcile_order`, which is
+  its own unit of work (whatever WeChat said about that older order stands even if the new one fails).
 """
 from __future__ import annotations
 
@@ -15,7 +28,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.common.requestinfo import client_ip
@@ -25,7 +38,7 @@ from server.core.members import Member
 from server.core.scope import can_see_member
 from server.core.tokens import Principal
 from server.dues.models import DuesCampaign, DuesMonthClaim, DuesOrder
-from server.dues.notices import QUERY_AFTER, close_locally, reconcile_order
+from server.dues.notices import QUERY_AFTER, reconcile_order
 from server.dues.service import WINDOW_MONTHS, position
 from server.errors import (
     Conflict,
@@ -116,6 +129,18 @@ def _open_orders_for(member_id: int, months: list[str]) -> list[DuesOrder]:
                                    .order_by(DuesOrder.id)))
 
 
+def _settle_expired_blockers(member_id: int, months: list[str]) -> None:
+    """Reconcile the member's expired pending orders on these months (each in reconcile_order's own unit)."""
+    for order in _open_orders_for(member_id, months):
+        if order.expires_at <= utcnow():
+            try:
+                reconcile_order(order.order_no)  # stale: settle or close it, then look again
+            except gateway.WechatError as err:
+                db.session.rollback()
+                log.warning("orderquery %s failed: %s", order.order_no, err)
+                raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable") from None
+
+
 def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesOrder, dict, bool]:
     """Order monthly dues for `months` (amount from the standards). Returns (order, pay_params, created)."""
     openid = _openid(principal)
@@ -123,20 +148,12 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
     lines = _validate_months(member, months)
     wanted = [line["month"] for line in lines]
     for _attempt in range(2):
+        _settle_expired_blockers(member.id, wanted)
         blocking = _open_orders_for(member.id, wanted)
-        for order in blocking:
-            if order.expires_at <= utcnow():
-                try:
-                    reconcile_order(order.order_no)  # stale: settle or close it, then look again
-                except gateway.PayError as err:
-                    db.session.rollback()
-                    log.warning("orderquery %s failed: %s", order.order_no, err)
-                    raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable") from err
-        blocking = [o for o in _open_orders_for(member.id, wanted) if o.status == "pending"]
         if blocking:
             same = blocking[0]
             if len(blocking) == 1 and same.month_list == wanted:
-                return same, _pay_params(same, openid), False
+                return same, gateway.jsapi_params(same.prepay_id), False
             # The blocking order is the member's own: the page can poll it, or resume it by ordering exactly
             # its months again (200 with fresh pay_params) instead of paying twice.
             raise Conflict("这些月份已有待支付的订单，请先完成或等待其过期", code="order_pending",
@@ -153,11 +170,12 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
             db.session.flush()
             db.session.add_all(DuesMonthClaim(member_id=member.id, month=m, order_id=order.id) for m in wanted)
             db.session.flush()
-            db.session.commit()
         except IntegrityError:
             db.session.rollback()  # another request claimed one of these months first: look again
             continue
-        return order, _pay_params(order, openid), True
+        _order_at_wechat(order)
+        db.session.commit()
+        return order, gateway.jsapi_params(order.prepay_id), True
     raise Conflict("这些月份已有待支付的订单，请稍后再试", code="order_pending", resumable=False)
 
 
@@ -181,8 +199,10 @@ def create_special_order(principal: Principal, campaign_id: int, amount_fen: int
         openid=openid, created_at=utcnow(), expires_at=utcnow() + ORDER_TTL,
     )
     db.session.add(order)
+    db.session.flush()
+    _order_at_wechat(order)
     db.session.commit()
-    return order, _pay_params(order, openid), True
+    return order, gateway.jsapi_params(order.prepay_id), True
 
 
 def _body(order: DuesOrder) -> str:
@@ -194,23 +214,19 @@ def _body(order: DuesOrder) -> str:
     return f"党费-{span}"
 
 
-def _pay_params(order: DuesOrder, openid: str) -> dict:
-    """Unified order at WeChat (first time) and the signed wx.requestPayment argument."""
-    if order.prepay_id is None:
-        try:
-            prepay_id = gateway.unified_order(out_trade_no=order.order_no, body=_body(order),
-                                              total_fee=order.amount_fen, openid=openid,
-                                              client_ip=client_ip() or "127.0.0.1", expires_at=order.expires_at)
-        except gateway.PayError as err:
-            log.warning("unifiedorder %s failed: %s", order.order_no, err)
-            close_locally(order.id)
-            db.session.commit()
-            raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable") from err
-        db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.prepay_id.is_(None))
-                           .values(prepay_id=prepay_id))
-        db.session.commit()
-        db.session.refresh(order)
-    return gateway.jsapi_params(order.prepay_id)
+def _order_at_wechat(order: DuesOrder) -> None:
+    """unifiedorder for a flushed new order and its prepay_id on the row (flushed; the caller commits).
+
+    On any WeChat failure the caller's transaction is rolled back, so the order and its claims vanish."""
+    try:
+        order.prepay_id = gateway.unified_order(out_trade_no=order.order_no, body=_body(order),
+                                                total_fee=order.amount_fen, openid=order.openid,
+                                                client_ip=client_ip() or "127.0.0.1", expires_at=order.expires_at)
+    except gateway.WechatError as err:
+        db.session.rollback()
+        log.warning("unifiedorder %s failed: %s", order.order_no, err)
+        raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable") from None
+    db.session.flush()
 
 
 def get_order(principal: Principal, order_no: str) -> DuesOrder:
@@ -226,7 +242,7 @@ def get_order(principal: Principal, order_no: str) -> DuesOrder:
     if order.status == "pending" and utcnow() - order.created_at > QUERY_AFTER:
         try:
             reconcile_order(order.order_no)
-        except gateway.PayError as err:
+        except gateway.WechatError as err:
             db.session.rollback()
             log.warning("orderquery %s failed: %s", order.order_no, err)
         order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == order_no)

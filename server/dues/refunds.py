@@ -22,15 +22,28 @@ log = logging.getLogger(__name__)
 
 
 def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
-    """Refund a paid order at WeChat, reverse its ledger entries and owe its months again (one transaction)."""
+    """Refund a paid order at WeChat, reverse its ledger entries and owe its months again (one transaction).
+
+    WeChat is asked first, with the order row locked; only when it has refunded are the ledger, the claims,
+    paid_through, the audit row and the outbox written, and committed together. When WeChat fails nothing is
+    written: unreachable is 503 (retry: the same out_refund_no refunds once), an order WeChat does not know
+    (ORDERNOTEXIST) is 409 `wechat_order_missing`, a permanent failure that retrying cannot fix."""
     order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == order_no).with_for_update())
     member = db.session.get(Member, order.member_id) if order else None
     if order is None or not can_see_member(principal, member):
         raise NotFound("找不到该订单")
     if order.status == "closed":
-        return _refund_paid_after_close(principal, order, reason)
-    if order.status != "paid":
+        _refund_paid_after_close(principal, order, reason)
+    elif order.status != "paid":
         raise Conflict("只有已支付的订单可以退款", code="order_not_paid", status_now=order.status)
+    else:
+        _refund_paid(principal, order, reason)
+    db.session.commit()
+    return order
+
+
+def _refund_paid(principal: Principal, order: DuesOrder, reason: str) -> None:
+    """Refund a credited order: reversing entries, months owed again, audit and outbox (no commit)."""
     _refund_at_wechat(order, reason)
     now, by = utcnow(), actor_name(principal)
     order.status, order.refunded_at, order.refund_reason, order.refunded_by = "refunded", now, reason, by
@@ -54,11 +67,9 @@ def refund_order(principal: Principal, order_no: str, reason: str) -> DuesOrder:
         "amount_fen": order.amount_fen, "paid_at": isoformat(order.paid_at), "paid_month": month_of(order.paid_at),
         "refunded_at": isoformat(now), "reason": reason, "paid_through": member.paid_through,
     }, at=now)
-    db.session.commit()
-    return order
 
 
-def _refund_paid_after_close(principal: Principal, order: DuesOrder, reason: str) -> DuesOrder:
+def _refund_paid_after_close(principal: Principal, order: DuesOrder, reason: str) -> None:
     """Refund an order paid at WeChat after we had closed it and its months were taken by another order.
 
     Nothing was credited for it (no ledger entries, no `dues.paid`), so nothing is reversed and the township hears
@@ -66,22 +77,23 @@ def _refund_paid_after_close(principal: Principal, order: DuesOrder, reason: str
     """
     try:
         info = gateway.query_order(order.order_no)
-    except gateway.PayError as err:
+    except gateway.OrderNotFound:
+        info = None  # WeChat never saw it: it was not paid
+    except gateway.WechatError as err:
         db.session.rollback()
-        raise ServiceUnavailable("微信支付暂时无法查询，请稍后再试", code="wechat_unavailable") from err
-    if not info or info.get("trade_state") not in ("SUCCESS", "REFUND") \
-            or str(info.get("total_fee")) != str(order.amount_fen):
+        log.warning("orderquery %s failed: %s", order.order_no, err)
+        raise ServiceUnavailable("微信支付暂时无法查询，请稍后再试", code="wechat_unavailable") from None
+    if info is None or info.trade_state not in ("SUCCESS", "REFUND") or info.total_fee != order.amount_fen:
+        db.session.rollback()
         raise Conflict("只有已支付的订单可以退款", code="order_not_paid", status_now=order.status)
     _refund_at_wechat(order, reason)
     now = utcnow()
     order.status, order.refunded_at, order.refund_reason, order.refunded_by = "refunded", now, reason, \
         actor_name(principal)
-    order.transaction_id = info.get("transaction_id")
-    order.paid_at = gateway.pay_time(info.get("time_end"))
+    order.transaction_id = info.transaction_id
+    order.paid_at = info.paid_at
     audit.record("dues.refunded", "dues_order", order.order_no,
                  {"reason": reason, "amount_fen": order.amount_fen, "paid_after_close": True})
-    db.session.commit()
-    return order
 
 
 def _refund_at_wechat(order: DuesOrder, reason: str) -> None:
@@ -89,7 +101,12 @@ def _refund_at_wechat(order: DuesOrder, reason: str) -> None:
     try:
         gateway.refund(out_trade_no=order.order_no, out_refund_no=order.order_no + "R", total_fee=order.amount_fen,
                        refund_fee=order.amount_fen, reason=reason)
-    except gateway.PayError as err:
+    except gateway.OrderNotFound:
+        db.session.rollback()
+        log.error("refund %s: WeChat Pay has no such order (ORDERNOTEXIST)", order.order_no)
+        raise Conflict("微信支付查无此订单，无法原路退款；请在微信支付商户平台核对该笔交易后线下处理",
+                       code="wechat_order_missing") from None
+    except gateway.WechatError as err:
         db.session.rollback()
         log.warning("refund %s failed: %s", order.order_no, err)
-        raise ServiceUnavailable("微信支付退款暂时失败，请稍后再试", code="wechat_unavailable") from err
+        raise ServiceUnavailable("微信支付退款暂时失败，请稍后再试", code="wechat_unavailable") from None

@@ -33,6 +33,7 @@ from server.dues.schemas import (
     StandardIn,
     StandardOut,
 )
+from server.errors import ErrorOut
 from server.extensions import Blueprint
 from server.wechat import gateway
 
@@ -134,6 +135,9 @@ def get_order(order_no):
 @blp.post("/dues/orders/<order_no>/refund")
 @blp.arguments(RefundIn)
 @blp.response(200, OrderOut)
+@blp.alt_response(409, schema=ErrorOut, description="order_not_paid：订单未支付；wechat_order_missing：微信支付查无此订单"
+                                                    "（永久失败，重试无用，请在商户平台核对），数据库不作任何改动")
+@blp.alt_response(503, schema=ErrorOut, description="wechat_unavailable：微信支付暂时不可用，可稍后重试（同一退款单号只退一次）")
 @blp.doc(**SECURED, description="乡镇管理员退款：微信退款、台账冲正（不修改原记录）、月份重新计为欠缴")
 @staff_required("township_admin", "county_admin")
 def refund_order(data, order_no):

@@ -93,7 +93,7 @@ def advance_cursor(key_pk: int, old: int, new: int) -> bool:
     return bool(moved)
 
 
-def _record_failure(key: SyncKey, after: int, batch: list[dict], error: str) -> float | None:
+def record_failure(key: SyncKey, after: int, batch: list[dict], error: str) -> float | None:
     """Count a failed attempt; park the key with a dead letter after too many. Returns the retry delay."""
     key.push_failures += 1
     if key.push_failures >= setting("SYNC_PUSH_MAX_ATTEMPTS"):
@@ -101,12 +101,12 @@ def _record_failure(key: SyncKey, after: int, batch: list[dict], error: str) -> 
                                   changes=len(batch), attempts=key.push_failures, last_error=error))
         key.push_parked, key.next_push_at = True, None
         log.error("sync push to key %s dead-lettered after %s attempts: %s", key.key_id, key.push_failures, error)
-        db.session.commit()
-        return None
-    delay = backoff(key.push_failures)
-    key.next_push_at = utcnow() + timedelta(seconds=delay)
-    log.warning("sync push to key %s failed (attempt %s), retry in %.1fs: %s",
-                key.key_id, key.push_failures, delay, error)
+        delay = None
+    else:
+        delay = backoff(key.push_failures)
+        key.next_push_at = utcnow() + timedelta(seconds=delay)
+        log.warning("sync push to key %s failed (attempt %s), retry in %.1fs: %s",
+                    key.key_id, key.push_failures, delay, error)
     db.session.commit()
     return delay
 
@@ -144,7 +144,7 @@ def _deliver_leased(key_pk: int, lease: Lease) -> Outcome:
         try:
             send(key, after, batch)
         except DeliveryFailed as err:
-            outcome.retry_in = _record_failure(key, after, batch, str(err))
+            outcome.retry_in = record_failure(key, after, batch, str(err))
             return outcome
         if not advance_cursor(key_pk, after, batch[-1]["seq"]):
             return outcome

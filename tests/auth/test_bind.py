@@ -140,14 +140,10 @@ def test_used_phone_code_is_422_and_leaves_the_account_unbound(client, ctx, phon
 
 
 def test_phone_for_another_appid_is_refused(client, ctx, monkeypatch):
-    from server.auth import service
+    from server.wechat import gateway
 
-    class Client:
-        def post(self, url, data):
-            return {"errcode": 0, "phone_info": {"purePhoneNumber": "13511112222",
-                                                 "watermark": {"appid": "wx-someone-else"}}}
-
-    monkeypatch.setattr(service.gateway, "get_client", lambda: Client())
+    monkeypatch.setattr(gateway, "phone_number", lambda code: gateway.PhoneNumber(
+        pure_phone_number="13511112222", country_code="86", appid="wx-someone-else"))
     member = make_member(name="何静")
     resp = _bind(client, member_token(), "何静", member.id_number, phone_code="abc")
     assert resp.status_code == 422 and resp.get_json()["code"] == "phone_code_invalid"

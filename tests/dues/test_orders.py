@@ -10,7 +10,7 @@ from server.common.timeutil import current_month, utcnow
 from server.core.members import Member
 from server.core.outbox import OutboxChange
 from server.dues import orders as dues_orders
-from server.dues.models import DuesLedgerEntry, DuesOrder, PayNotice
+from server.dues.models import DuesLedgerEntry, DuesMonthClaim, DuesOrder, PayNotice
 from server.dues.tasks import reconcile_pending_orders
 from server.extensions import db
 from server.wechat.emulator import pay as emu_pay
@@ -296,15 +296,18 @@ def test_wechat_down_at_order_time_is_503_and_frees_the_months(client, token, me
     from server.wechat import gateway
 
     def down(**kwargs):
-        raise gateway.PayError(None, "unreachable")
+        raise gateway.WechatUnavailable("unifiedorder", "ConnectionError")
 
     monkeypatch.setattr(gateway, "unified_order", down)
     resp = order(client, token, [months_ago(3)])
     assert resp.status_code == 503 and resp.get_json()["code"] == "wechat_unavailable"
+    # The order and its month claims were one unit with the WeChat call: rolled back, nothing left behind.
+    assert db.session.scalar(select(func.count()).select_from(DuesOrder)) == 0
+    assert db.session.scalar(select(func.count()).select_from(DuesMonthClaim)) == 0
     monkeypatch.undo()
     assert order(client, token, [months_ago(3)]).status_code == 201
     statuses = sorted(db.session.scalars(select(DuesOrder.status)))
-    assert statuses == ["closed", "pending"]
+    assert statuses == ["pending"]
 
 
 def test_wechat_down_while_settling_an_expired_blocking_order_is_503(client, token, member, monkeypatch):
@@ -316,7 +319,7 @@ def test_wechat_down_while_settling_an_expired_blocking_order_is_503(client, tok
     db.session.commit()
 
     def down(**kwargs):
-        raise gateway.PayError(None, "unreachable")
+        raise gateway.WechatUnavailable("unifiedorder", "ConnectionError")
 
     monkeypatch.setattr(gateway, "query_order", lambda out_trade_no: down())
     resp = order(client, token, [months_ago(3)])

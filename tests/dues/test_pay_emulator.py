@@ -9,6 +9,7 @@ from wechatpy.pay.utils import calculate_signature, dict_to_xml
 from server.common.timeutil import utcnow
 from server.wechat import gateway
 from server.wechat.emulator import pay as emu_pay
+from server.wechat.pay import pay_api_base
 
 
 def _order(no="DFTEST0001", fee=1500, openid="o-payer"):
@@ -20,15 +21,16 @@ def test_unified_order_query_close_and_refund(ctx):
     prepay = _order()
     assert prepay.startswith("wx")
     assert _order() == prepay  # the same parameters again: the same prepay_id
-    with pytest.raises(gateway.PayError) as err:
+    with pytest.raises(gateway.WechatRejected) as err:
         _order(fee=1)
     assert err.value.code == "INVALID_REQUEST"
-    assert gateway.query_order("DFTEST0001")["trade_state"] == "NOTPAY"
-    assert gateway.query_order("DF-UNKNOWN") is None
+    assert gateway.query_order("DFTEST0001").trade_state == "NOTPAY"
+    with pytest.raises(gateway.OrderNotFound):
+        gateway.query_order("DF-UNKNOWN")
     emu_pay.lose_notice(ctx.config, "DFTEST0001")
     paid = gateway.query_order("DFTEST0001")
-    assert paid["trade_state"] == "SUCCESS" and paid["total_fee"] == "1500" and paid["transaction_id"]
-    with pytest.raises(gateway.PayError) as err:
+    assert paid.trade_state == "SUCCESS" and paid.total_fee == 1500 and paid.transaction_id
+    with pytest.raises(gateway.WechatRejected) as err:
         _order()
     assert err.value.code == "ORDERPAID"
     assert gateway.close_order("DFTEST0001") == "paid"
@@ -36,16 +38,17 @@ def test_unified_order_query_close_and_refund(ctx):
                            reason="测试")
     again = gateway.refund(out_trade_no="DFTEST0001", out_refund_no="DFTEST0001R", total_fee=1500, refund_fee=1500,
                            reason="测试")
-    assert first["refund_id"] == again["refund_id"]
-    assert gateway.query_order("DFTEST0001")["trade_state"] == "REFUND"
+    assert first.refund_id == again.refund_id
+    assert gateway.query_order("DFTEST0001").trade_state == "REFUND"
     _order(no="DFTEST0002")
     assert gateway.close_order("DFTEST0002") == "closed"
-    assert gateway.query_order("DFTEST0002")["trade_state"] == "CLOSED"
-    assert gateway.close_order("DF-UNKNOWN") == "missing"
+    assert gateway.query_order("DFTEST0002").trade_state == "CLOSED"
+    with pytest.raises(gateway.OrderNotFound):
+        gateway.close_order("DF-UNKNOWN")
 
 
 def test_requests_with_a_wrong_signature_or_merchant_are_refused(ctx):
-    base = gateway.pay_api_base()
+    base = pay_api_base()
     fields = {"appid": ctx.config["WECHAT_APPID"], "mch_id": ctx.config["WECHAT_PAY_MCH_ID"],
               "out_trade_no": "X1", "nonce_str": "n"}
     forged = dict_to_xml(fields, "0" * 32)
@@ -60,11 +63,13 @@ def test_requests_with_a_wrong_signature_or_merchant_are_refused(ctx):
 def test_the_payment_notice_is_signed_and_carries_the_wire_fields(ctx):
     _order(no="DFTEST0003")
     xml = emu_pay.pay_order(ctx.config, "DFTEST0003")
-    notice = gateway.parse_payment_notice(xml)
+    wire = xmltodict.parse(xml)["xml"]
     for field in ("appid", "mch_id", "openid", "out_trade_no", "transaction_id", "total_fee", "cash_fee",
                   "result_code", "return_code", "time_end", "nonce_str", "sign"):
-        assert field in notice, field
-    assert notice["total_fee"] == 1500 and len(notice["time_end"]) == 14
-    assert gateway.pay_time(notice["time_end"]) <= utcnow()
-    with pytest.raises(gateway.PayNoticeInvalid):
+        assert field in wire, field
+    notice = gateway.parse_payment_notice(xml)
+    assert (notice.appid, notice.mch_id) == (ctx.config["WECHAT_APPID"], ctx.config["WECHAT_PAY_MCH_ID"])
+    assert notice.total_fee == 1500 and len(wire["time_end"]) == 14
+    assert notice.paid_at <= utcnow()
+    with pytest.raises(gateway.InvalidNotice):
         gateway.parse_payment_notice(xml.replace("1500", "1499"))

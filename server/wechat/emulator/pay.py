@@ -244,3 +244,9 @@ def expire_order(config: dict, out_trade_no: str) -> None:
     order = state.get(*_order_key(out_trade_no))
     order["time_expire"] = (_now() - timedelta(minutes=1)).strftime("%Y%m%d%H%M%S")
     state.put(ORDER_TTL_S, order, *_order_key(out_trade_no))
+
+
+def forget_order(config: dict, out_trade_no: str) -> None:
+    """WeChat no longer knows the order (answers ORDERNOTEXIST): tests of a refund that cannot happen."""
+    state = EmulatorState(config)
+    state.redis.delete(state.key(*_order_key(out_trade_no)))
