@@ -6,7 +6,6 @@ with WeChat's errcode and not retried. Runs on the worker (queued by `publish` a
 """
 from __future__ import annotations
 
-import requests
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -68,9 +67,9 @@ def _send_one(notice: Notice, member_id: int, openid: str, template: str, data: 
     try:
         gateway.send_subscribe_message(openid, template, data, page=f"{NOTICE_PAGE}?id={notice.id}")
         message.status, message.sent_at = "sent", utcnow()
-    except gateway.WeChatClientException as err:
-        message.status, message.errcode, message.errmsg = "failed", err.errcode, str(err.errmsg)[:255]
-    except requests.RequestException as err:
-        message.status, message.errmsg = "failed", f"network: {type(err).__name__}"
+    except gateway.WechatRejected as err:
+        message.status, message.errcode, message.errmsg = "failed", err.code, err.message[:255]
+    except gateway.WechatUnavailable as err:
+        message.status, message.errmsg = "failed", f"network: {err}"[:255]
     db.session.commit()
     return message

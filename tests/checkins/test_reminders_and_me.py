@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from server.checkins import tasks
 from server.checkins.models import Reminder
-from server.core.subscriptions import SubscriptionGrant
 from server.common.timeutil import utcnow
 from server.core.accounts import WechatAccount
+from server.core.subscriptions import SubscriptionGrant
 from server.extensions import db
 from server.jobs import PERIODIC
 from server.wechat.emulator.wxa import grant_subscription, sent_messages

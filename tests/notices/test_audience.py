@@ -1,5 +1,5 @@
 """Notices reach exactly their audience: the county, one township, one branch; nobody else sees them."""
-from tests.factories import make_branch, make_member, member_token, bearer
+from tests.factories import bearer, make_branch, make_member, member_token
 from tests.notices.helpers import county_admin, make_town, publish, secretary, titles, township_admin
 
 

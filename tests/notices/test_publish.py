@@ -1,8 +1,8 @@
 """Who may publish where (out of scope is 404), bad input (422), staff reads, the audit row and the messages."""
 import pytest
 
-from server.core.subscriptions import SubscriptionGrant
 from server.core.audit import AuditEntry
+from server.core.subscriptions import SubscriptionGrant
 from server.extensions import db
 from server.jobs import drain
 from server.notices.models import NoticeMessage
@@ -154,7 +154,7 @@ def test_a_refused_message_is_recorded_with_wechats_errcode_and_not_retried(clie
 
     def refuse(*args, **kwargs):
         calls.append(args)
-        raise gateway.WeChatClientException(43101, "user refuse to accept the msg")
+        raise gateway.WechatRejected(43101, "user refuse to accept the msg")
 
     monkeypatch.setattr(gateway, "send_subscribe_message", refuse)
     town = make_town("金山镇", bound=1, unbound=0)
