@@ -99,23 +99,33 @@ def _township_of(member_id, actor, principal, target_type, target_id) -> int | N
     return None
 
 
-def record(action: str, target_type: str, target_id=None, detail: dict | None = None,
-           actor: tuple[str, str | None] | None = None, member_id: int | None = None) -> AuditEntry:
-    """Add an audit entry for the current principal (or the given (type, id) actor, e.g. a CLI).
+def entry_values(action: str, target_type: str, target_id=None, detail: dict | None = None,
+                 actor: tuple[str, str | None] | None = None, member_id: int | None = None,
+                 township_id: int | None = None) -> dict:
+    """The column values of an audit entry for the current principal (or the given (type, id) actor).
 
     `member_id` names the member an entry is about when the target is something else (a check-in,
-    a leave, an order); a target of type "member" is that member.
+    a leave, an order); a target of type "member" is that member. A caller that knows the member's
+    township passes `township_id` and saves the look-up. For a statement that inserts the
+    entry itself (the one-statement check-in, server/checkins/writes.py); otherwise use `record`.
     """
     principal = g.get("principal") if has_request_context() and actor is None else None
     if actor is None:
         actor = (principal.kind, str(principal.subject_id)) if principal else ("system", None)
     if member_id is None and target_type == "member" and target_id is not None and str(target_id).isdigit():
         member_id = int(target_id)
-    entry = AuditEntry(
-        actor_type=actor[0], actor_id=actor[1], action=action, target_type=target_type,
-        target_id=None if target_id is None else str(target_id), ip=client_ip(),
-        detail=masked_detail(detail), member_id=member_id,
-        township_id=_township_of(member_id, actor, principal, target_type, target_id),
-    )
+    return {
+        "at": utcnow(), "actor_type": actor[0], "actor_id": actor[1], "action": action, "target_type": target_type,
+        "target_id": None if target_id is None else str(target_id), "ip": client_ip(),
+        "detail": masked_detail(detail), "member_id": member_id,
+        "township_id": township_id if township_id is not None
+        else _township_of(member_id, actor, principal, target_type, target_id),
+    }
+
+
+def record(action: str, target_type: str, target_id=None, detail: dict | None = None,
+           actor: tuple[str, str | None] | None = None, member_id: int | None = None) -> AuditEntry:
+    """Add an audit entry (see `entry_values`) to the caller's transaction."""
+    entry = AuditEntry(**entry_values(action, target_type, target_id, detail, actor, member_id))
     db.session.add(entry)
     return entry
