@@ -54,6 +54,7 @@ def create_report(member_id: int, city: str, address: str, employer: str,
     if member is None:
         raise NotFound("找不到该党员")
     report = add_report(member, city, address, employer, lat, lng, utcnow())
+    audit.record("report.created", "report", report.id, {"month": report.month}, member_id=member.id)
     db.session.commit()
     return report
 
