@@ -18,7 +18,7 @@ from server.common.pagination import paginate
 from server.common.timeutil import SHANGHAI, UTCDateTime, utcnow
 from server.core import audit
 from server.core.accounts import StaffUser
-from server.core.audit import AuditEntry, masked_detail
+from server.core.audit import AUDIT_FIELDS, AuditEntry, masked_detail
 from server.core.scope import county_townships
 from server.core.tokens import Principal
 from server.errors import Unprocessable
@@ -128,8 +128,7 @@ class ArchiveResult:
     remaining_old: int
 
 
-_COLUMNS = ("id", "at", "actor_type", "actor_id", "action", "target_type", "target_id", "ip", "detail",
-            "member_id", "township_id")
+_COLUMNS = ("id", *AUDIT_FIELDS)
 
 
 def archive_old_entries(now: datetime | None = None, batch: int = ARCHIVE_BATCH) -> ArchiveResult:

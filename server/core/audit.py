@@ -31,17 +31,9 @@ from server.core.orgs import Branch
 from server.extensions import db
 
 
-class AuditEntry(db.Model):
-    __tablename__ = "audit_log"
-    __table_args__ = (
-        Index("ix_audit_log_target", "target_type", "target_id"),
-        Index("ix_audit_log_at", "at"),
-        Index("ix_audit_log_township_at", "township_id", "at"),
-        Index("ix_audit_log_member_at", "member_id", "at"),
-        Index("ix_audit_log_actor_at", "actor_type", "actor_id", "at"),
-    )
+class AuditFields:
+    """The columns of an audit entry, shared by the log and its archive (server/audit/models.py)."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_type: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(64))
@@ -53,6 +45,23 @@ class AuditEntry(db.Model):
     # No foreign keys: the trail outlives what it names, and is never rewritten when the roster changes.
     member_id: Mapped[int | None] = mapped_column()
     township_id: Mapped[int | None] = mapped_column()
+
+
+AUDIT_FIELDS = ("at", "actor_type", "actor_id", "action", "target_type", "target_id", "ip", "detail",
+                "member_id", "township_id")
+
+
+class AuditEntry(AuditFields, db.Model):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_target", "target_type", "target_id"),
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_township_at", "township_id", "at"),
+        Index("ix_audit_log_member_at", "member_id", "at"),
+        Index("ix_audit_log_actor_at", "actor_type", "actor_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
 
 
 def masked_detail(value):
