@@ -19,6 +19,7 @@ from server.common.timeutil import SHANGHAI, UTCDateTime, utcnow
 from server.core import audit
 from server.core.accounts import StaffUser
 from server.core.audit import AUDIT_FIELDS, AuditEntry, masked_detail
+from server.core.orgs import Township
 from server.core.scope import county_townships
 from server.core.tokens import Principal
 from server.errors import Unprocessable
@@ -83,8 +84,12 @@ def _views(entries: list[AuditEntry]) -> list[dict]:
              "detail": masked_detail(e.detail)} for e in entries]
 
 
+_QUERY_NAMES = {"date_from": "from", "date_to": "to"}
+
+
 def _filters(filters: dict) -> dict:
-    return {key: (value.isoformat() if isinstance(value, date) else value)
+    """The filters used, named as in the query string (for the trail and the sheet's filter row)."""
+    return {_QUERY_NAMES.get(key, key): (value.isoformat() if isinstance(value, date) else value)
             for key, value in filters.items() if value is not None}
 
 
@@ -116,7 +121,8 @@ def export_entries(principal: Principal, **filters) -> Export:
     entries = _views(list(db.session.scalars(stmt)))
     audit.record("audit.exported", "audit_log", None, {"filters": _filters(filters), "rows": len(entries)})
     db.session.commit()
-    scope_name = "全县" if principal.staff_role == "county_admin" else f"乡镇 {principal.scope_id}"
+    township = db.session.get(Township, principal.scope_id) if principal.staff_role == "township_admin" else None
+    scope_name = township.name if township else "全县"
     return Export(entries, _filters(filters), scope_name)
 
 

@@ -11,7 +11,7 @@ from server.common.timeutil import local, utcnow
 from server.common.xlsx import fit_columns, when_cell, workbook_bytes
 
 HEADINGS = ("时间", "操作人", "操作", "党员 id", "IP 地址", "详情")
-_FILTER_NAMES = {"actor": "操作人", "member_id": "党员", "action": "操作", "date_from": "起", "date_to": "止"}
+_FILTER_NAMES = {"actor": "操作人", "member_id": "党员", "action": "操作", "from": "起", "to": "止"}
 
 
 def audit_xlsx(export) -> bytes:

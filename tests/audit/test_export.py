@@ -31,7 +31,7 @@ def test_the_sheet_has_a_title_headings_and_typed_rows(client, county, towns):
     at = utcnow().replace(microsecond=0) - timedelta(hours=1)
     make_audit_entry("member.read", at=at, member=towns[0].member, detail={"page": 2})
     ws = _sheet(client, county, "&action=member.read")
-    assert ws["A1"].value.startswith("审计日志") and "筛选条件" in ws["A2"].value and "操作：member.read" in ws["A2"].value
+    assert ws["A1"].value == "审计日志（全县）" and "筛选条件" in ws["A2"].value and "操作：member.read" in ws["A2"].value
     assert [c.value for c in ws[3]] == ["时间", "操作人", "操作", "党员 id", "IP 地址", "详情"]
     [row] = _data_rows(ws)
     when, actor, action, member_id, ip, detail = row
@@ -66,7 +66,9 @@ def test_the_export_follows_the_callers_scope_and_filters(client, towns):
     mine, theirs = towns
     make_audit_entry("about.mine", member=mine.member)
     make_audit_entry("about.theirs", member=theirs.member)
-    actions = {row[2] for row in _data_rows(_sheet(client, mine.admin))}
+    ws = _sheet(client, mine.admin)
+    assert ws["A1"].value == f"审计日志（{mine.branch.township.name}）"
+    actions = {row[2] for row in _data_rows(ws)}
     assert "about.mine" in actions and "about.theirs" not in actions
 
 
@@ -86,3 +88,8 @@ def test_the_export_is_audited(client, county, towns):
     _sheet(client, county, "&action=one.entry")
     [item] = client.get(f"{AUDIT}?action=audit.exported", headers=county).get_json()["items"]
     assert item["detail"] == {"filters": {"action": "one.entry"}, "rows": 1}
+
+
+def test_the_filter_row_names_the_dates_used(client, county, towns):
+    ws = _sheet(client, county, "&from=2026-11-01&to=2026-11-30")
+    assert "起：2026-11-01" in ws["A2"].value and "止：2026-11-30" in ws["A2"].value
