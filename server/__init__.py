@@ -9,6 +9,7 @@ from flask import Flask, jsonify, send_from_directory
 from sqlalchemy import text
 
 from server import (
+    audit,
     auth,
     checkins,
     core,
@@ -26,13 +27,14 @@ from server import (
 )
 from server.common.apidoc import ErrorResponses
 from server.common.bounds import CONVERTERS
-from server.config import load_config
+from server.config import check_settings, load_config
 from server.extensions import api, db, migrate
 from server.store import get_redis
 
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
-PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, notices, evaluations, demo)
+PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, notices, evaluations, audit,
+            demo)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(load_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    check_settings(app.config)
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # urllib3 logs full request URLs at DEBUG, and WeChat URLs carry the app secret and login codes.

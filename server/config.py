@@ -26,8 +26,16 @@ _DEV_DEFAULTS = {
 }
 
 
+# PIPL and 等保 reviews ask for at least six months of audit trail: the retention may grow, never shrink below this.
+AUDIT_RETENTION_MIN_DAYS = 180
+
+
 class UnsafeConfiguration(RuntimeError):
     """Raised when production would start with a missing secret or a development default."""
+
+
+class InvalidConfiguration(RuntimeError):
+    """Raised at start-up when a setting has a value the service must not run with (in any environment)."""
 
 
 def _instance_secret(instance_path: Path, name: str, make) -> str:
@@ -118,6 +126,11 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "SYNC_PUSH_BATCHES_PER_RUN": 20,
         # The delivery lease: a crashed worker's key is free again after at most this long.
         "SYNC_PUSH_LEASE_S": 30.0,
+        # The audit trail (CONTRACT §14): rows older than this many days are moved to audit_archive by
+        # `flask audit archive`, never deleted; at least AUDIT_RETENTION_MIN_DAYS (checked at start-up).
+        "AUDIT_RETENTION_DAYS": env.get("AUDIT_RETENTION_DAYS", "180"),
+        # One xlsx export holds at most this many entries; a wider filter is refused (docs/limits.md).
+        "AUDIT_EXPORT_MAX_ROWS": 10000,
         # The county dashboard's member aggregates are shared between loads for this many seconds (0: off).
         "DASHBOARD_MEMBER_CACHE_S": 60,
         "JSON_AS_ASCII": False,
@@ -151,6 +164,20 @@ API_DESCRIPTION = """流动党员之家的接口文档。所有错误都是同�
 
 `/api/v1/dev/…` 只在 `WECHAT_EMULATOR=1` 时存在；生产环境不允许开启模拟器，这些接口也就不存在。
 """
+
+
+def check_settings(config: dict) -> None:
+    """Refuse settings no environment may run with (after test or app overrides are applied)."""
+    raw = config.get("AUDIT_RETENTION_DAYS")
+    try:
+        days = int(str(raw).strip())
+    except (TypeError, ValueError):
+        raise InvalidConfiguration(f"AUDIT_RETENTION_DAYS must be a whole number of days, got {raw!r}") from None
+    if days < AUDIT_RETENTION_MIN_DAYS:
+        raise InvalidConfiguration(
+            f"AUDIT_RETENTION_DAYS={days} is below the minimum of {AUDIT_RETENTION_MIN_DAYS} days "
+            "(the audit trail must be kept at least six months)")
+    config["AUDIT_RETENTION_DAYS"] = days
 
 
 def check_production(config: dict, env: dict[str, str]) -> None:

@@ -165,3 +165,33 @@ def make_key(township=None) -> tuple[str, str]:
 
     key, secret = create_key(township.id if township else None)
     return key.key_id, secret
+
+
+def make_audit_entry(action: str = "member.read", *, at=None, member=None, township_id=None, actor=("cli", None),
+                     detail: dict | None = None, ip: str | None = "203.0.113.7"):
+    """An audit row written as it stands (time, ties and detail given; nothing derived), for reading tests."""
+    from server.common.timeutil import utcnow
+    from server.core.audit import AuditEntry
+
+    entry = AuditEntry(at=at or utcnow(), actor_type=actor[0], actor_id=actor[1], action=action,
+                       target_type="member" if member else "scope", target_id=str(member.id) if member else None,
+                       ip=ip, detail=detail, member_id=member.id if member else None,
+                       township_id=member.township_id if member else township_id)
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def make_xlsx_bomb(inflated_mb: int) -> bytes:
+    """A zip shaped like an XLSX whose sheet inflates to `inflated_mb` MB of blanks (a decompression bomb)."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as book:
+        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(inflated_mb):
+                sheet.write(chunk)
+    return out.getvalue()

@@ -202,7 +202,7 @@ def manual_checkin(principal: Principal, event_id: int, member_id: int, reason: 
     if not _insert_checkin(checkin):
         raise Conflict("该党员已签到", code="already_checked_in")
     audit.record("checkin.manual", "checkin", checkin.id,
-                 {"event_id": event.id, "member_id": member.id, "reason": checkin.reason})
+                 {"event_id": event.id, "member_id": member.id, "reason": checkin.reason}, member_id=member.id)
     record_checkin(event, member, checkin)
     db.session.commit()
     return checkin

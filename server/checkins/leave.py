@@ -43,6 +43,7 @@ def request_leave(member_id: int, event_id: int, reason: str) -> LeaveRequest:
     except IntegrityError:
         db.session.rollback()
         raise Conflict("您已为该活动请过假", code="leave_exists") from None
+    audit.record("leave.requested", "leave", leave.id, {"event_id": event.id}, member_id=member.id)
     record_leave(leave, event, member)
     db.session.commit()
     return leave
@@ -74,7 +75,8 @@ def decide_leave(principal: Principal, leave_id: int, approve: bool, note: str |
     leave.status = "approved" if approve else "denied"
     leave.note = note.strip() if note else None
     leave.decided_by, leave.decided_at = principal.subject_id, utcnow()
-    audit.record("leave.decided", "leave", leave.id, {"event_id": event.id, "status": leave.status, "note": leave.note})
+    audit.record("leave.decided", "leave", leave.id, {"event_id": event.id, "status": leave.status, "note": leave.note},
+                 member_id=leave.member_id)
     record_leave(leave, event, leave.member)
     db.session.commit()
     return leave

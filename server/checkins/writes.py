@@ -5,8 +5,9 @@ PostgreSQL: one statement, run as its own transaction (autocommit), that
   2. inserts the check-in ON CONFLICT (event_id, member_id) DO NOTHING, selecting from the locked row,
   3. inserts the `checkin.created` outbox row (seq NULL) from the inserted row, its payload built around
      the new id, and
-  4. moves the member's last_activity_at forward, only when 2 inserted.
-Step 2 reads the row step 1 locked, and 3 and 4 read the row 2 inserted, so the lock is granted before
+  4. moves the member's last_activity_at forward, and
+  5. adds the member's `checkin.created` audit entry (targeting the new check-in), both only when 2 inserted.
+Step 2 reads the row step 1 locked, and 3 to 5 read the row 2 inserted, so the lock is granted before
 the outbox row exists; the statement commits as a whole, so the lock is held until the outbox row is
 visible: per-member insert order stays commit order. A concurrent duplicate waits on the lock, then finds
 the winner's row and inserts nothing (no outbox row, no update).
@@ -24,6 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.checkins.models import Checkin
 from server.common.timeutil import isoformat, month_of
+from server.core.audit import AuditEntry, entry_values
 from server.core.members import Member
 from server.core.outbox import OutboxChange
 from server.extensions import db
@@ -31,6 +33,7 @@ from server.extensions import db
 CHECKINS = Checkin.__table__
 OUTBOX = OutboxChange.__table__
 MEMBERS = Member.__table__
+AUDIT = AuditEntry.__table__
 CHANGE_TYPE = "checkin.created"
 _OUTBOX_COLUMNS = ("type", "member_id", "township_id", "at", "digest_month", "data")
 
@@ -57,15 +60,17 @@ def insert_recorded(event, member_id: int, township_id: int, values: dict) -> in
     row = {"event_id": event.id, "member_id": member_id, **values}
     outbox = {"type": CHANGE_TYPE, "member_id": member_id, "township_id": township_id, "at": at,
               "digest_month": payload["event_month"]}
+    audited = entry_values(CHANGE_TYPE, "checkin", None, {"event_id": event.id, "late": values["late"]},
+                           member_id=member_id, township_id=township_id)
     if db.session.get_bind().dialect.name == "postgresql":
-        new_id = _insert_postgresql(row, outbox, payload)
+        new_id = _insert_postgresql(row, outbox, payload, audited)
     else:
-        new_id = _insert_sqlite(row, outbox, payload)
+        new_id = _insert_sqlite(row, outbox, payload, audited)
     db.session.commit()
     return new_id
 
 
-def _insert_postgresql(row: dict, outbox: dict, payload: dict) -> int | None:
+def _insert_postgresql(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:
     member_id, at = row["member_id"], row["checked_in_at"]
     locked = (select(MEMBERS.c.id).where(MEMBERS.c.id == member_id)
               .with_for_update(key_share=True).cte("locked"))
@@ -88,10 +93,15 @@ def _insert_postgresql(row: dict, outbox: dict, payload: dict) -> int | None:
                       or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at))
                .values(last_activity_at=at, updated_at=at)
                .returning(MEMBERS.c.id).cte("touched"))
-    return db.session.execute(select(inserted.c.id).add_cte(change, touched)).scalar()
+    columns = [n for n in audited if n != "target_id"]
+    trail = (insert(AUDIT)
+             .from_select([*columns, "target_id"], select(*(_typed(audited[n], AUDIT.c[n]) for n in columns),
+                                                          cast(inserted.c.id, String)).select_from(inserted))
+             .returning(AUDIT.c.id).cte("trail"))
+    return db.session.execute(select(inserted.c.id).add_cte(change, touched, trail)).scalar()
 
 
-def _insert_sqlite(row: dict, outbox: dict, payload: dict) -> int | None:
+def _insert_sqlite(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:
     new_id = db.session.execute(
         sqlite_insert(CHECKINS).values(row).on_conflict_do_nothing(index_elements=["event_id", "member_id"])
         .returning(CHECKINS.c.id)).scalar()
@@ -102,4 +112,5 @@ def _insert_sqlite(row: dict, outbox: dict, payload: dict) -> int | None:
             MEMBERS.c.id == row["member_id"],
             or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at),
         ).values(last_activity_at=at, updated_at=at))
+        db.session.execute(insert(AUDIT).values({**audited, "target_id": str(new_id)}))
     return new_id

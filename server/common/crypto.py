@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -56,6 +57,16 @@ def mask_phone(value: str | None) -> str | None:
     if not value:
         return value
     return value[:3] + "*" * max(len(value) - 7, 0) + value[-4:]
+
+
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<!\d)(?:\d{17}[\dXxＸｘ]|\d{15})(?![\dXxＸｘ])")
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+
+
+def mask_personal_numbers(text: str) -> str:
+    """Mask every ID number (18 or the old 15 digits) and mainland mobile phone inside a free text."""
+    text = _ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
 
 
 class Encrypted(TypeDecorator):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 
 from server.common.pagination import paginate
-from server.common.timeutil import utcnow
+from server.common.timeutil import isoformat, utcnow
 from server.core import audit, scope
 from server.core.accounts import actor_name
 from server.core.member_changes import apply_status
@@ -43,6 +43,9 @@ def flag_candidates(now: datetime | None = None) -> int:
     insert_ignore(LostContactFlag, [
         {"member_id": r.id, "township_id": r.township_id, "branch_id": r.mobile_branch_id,
          "last_seen_at": r.last_seen, "flagged_at": now, "state": "open"} for r in rows])
+    for r in rows:
+        audit.record("lost_contact.flagged", "member", r.id, {"last_seen_at": isoformat(r.last_seen)},
+                     actor=("system", None))
     db.session.commit()
     return len(rows)
 

@@ -53,6 +53,9 @@ def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
     if order.kind == "monthly":
         member.paid_through = position(member).advanced_paid_through()
     member.last_activity_at = max(filter(None, (member.last_activity_at, paid_at)))
+    audit.record("dues.paid", "dues_order", order.order_no,
+                 {"kind": order.kind, "months": order.month_list, "amount_fen": order.amount_fen},
+                 actor=("system", None), member_id=member.id)
     record_change("dues.paid", member, {
         "order_no": order.order_no, "kind": order.kind,
         "months": [{"month": line["month"], "amount_fen": line["amount_fen"]} for line in order.months],
@@ -179,7 +182,8 @@ def _refunded_before_credit(order: DuesOrder, info: gateway.PayOrder) -> None:
         db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order.id))
         log.error("order %s was refunded at WeChat before we credited it: not credited", order.order_no)
         audit.record("dues.refunded", "dues_order", order.order_no,
-                     {"reason": "refunded at WeChat before credit", "amount_fen": order.amount_fen})
+                     {"reason": "refunded at WeChat before credit", "amount_fen": order.amount_fen},
+                     member_id=order.member_id)
 
 
 def _settle_from_query(order: DuesOrder, info: gateway.PayOrder) -> None:

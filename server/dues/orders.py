@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.common.requestinfo import client_ip
 from server.common.timeutil import SHANGHAI, isoformat, month_add, utcnow
+from server.core import audit
 from server.core.accounts import WechatAccount
 from server.core.members import Member
 from server.core.scope import can_see_member
@@ -169,6 +170,8 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
         try:
             db.session.flush()
             db.session.add_all(DuesMonthClaim(member_id=member.id, month=m, order_id=order.id) for m in wanted)
+            audit.record("dues.order_created", "dues_order", order.order_no,
+                         {"kind": "monthly", "months": wanted, "amount_fen": order.amount_fen}, member_id=member.id)
             db.session.flush()
         except IntegrityError:
             db.session.rollback()  # another request claimed one of these months first: look again
@@ -200,6 +203,8 @@ def create_special_order(principal: Principal, campaign_id: int, amount_fen: int
     )
     db.session.add(order)
     db.session.flush()
+    audit.record("dues.order_created", "dues_order", order.order_no,
+                 {"kind": "special", "campaign_id": campaign.id, "amount_fen": amount_fen}, member_id=member.id)
     _order_at_wechat(order)
     db.session.commit()
     return order, gateway.jsapi_params(order.prepay_id), True
@@ -247,4 +252,7 @@ def get_order(principal: Principal, order_no: str) -> DuesOrder:
             log.warning("orderquery %s failed: %s", order.order_no, err)
         order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == order_no)
                                   .execution_options(populate_existing=True))
+    if principal.is_staff:
+        audit.record("dues.order_read", "dues_order", order.order_no, None, member_id=order.member_id)
+        db.session.commit()
     return order

@@ -60,7 +60,8 @@ def _refund_paid(principal: Principal, order: DuesOrder, reason: str) -> None:
         start = position(member).start
         member.paid_through = before if start and before >= start else None
     db.session.flush()
-    audit.record("dues.refunded", "dues_order", order.order_no, {"reason": reason, "amount_fen": order.amount_fen})
+    audit.record("dues.refunded", "dues_order", order.order_no, {"reason": reason, "amount_fen": order.amount_fen},
+                 member_id=order.member_id)
     record_change("dues.refunded", member, {
         "order_no": order.order_no, "kind": order.kind,
         "months": [{"month": line["month"], "amount_fen": line["amount_fen"]} for line in order.months],
@@ -93,7 +94,8 @@ def _refund_paid_after_close(principal: Principal, order: DuesOrder, reason: str
     order.transaction_id = info.transaction_id
     order.paid_at = info.paid_at
     audit.record("dues.refunded", "dues_order", order.order_no,
-                 {"reason": reason, "amount_fen": order.amount_fen, "paid_after_close": True})
+                 {"reason": reason, "amount_fen": order.amount_fen, "paid_after_close": True},
+                 member_id=order.member_id)
 
 
 def _refund_at_wechat(order: DuesOrder, reason: str) -> None:

@@ -6,6 +6,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from server.errors import AppError
 from server.members import roster
 
 roster_cli = AppGroup("roster", help="The roster (台账) of mobile members.")
@@ -21,6 +22,9 @@ def import_command(path):
         click.echo(f"导入失败，未导入任何数据。共 {len(err.problems)} 处问题：", err=True)
         for problem in err.problems:
             click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
+    except AppError as err:  # an XLSX past the inflated-size caps (413) or the row cap (422)
+        click.echo(f"导入失败，未导入任何数据：{err.message}", err=True)
         raise SystemExit(1) from None
     with click.progressbar(length=len(rows), label="导入名册", file=sys.stderr) as bar:
         result = roster.import_roster(rows, source=path, progress=bar.update)

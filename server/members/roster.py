@@ -9,15 +9,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import utcnow
+from server.common.xlsx_guard import check_xlsx_archive
 from server.core import audit
 from server.core.member_changes import record_member_upserted
 from server.core.members import Member
 from server.core.orgs import Branch, Township, default_county
+from server.errors import Unprocessable
 from server.extensions import db
 
 HEADER = ("姓名", "身份证号", "手机号", "乡镇", "村党支部", "流动党员党支部", "外出时间", "流入地", "工作单位", "活动证编号")
@@ -25,6 +28,9 @@ _NAME_RE = re.compile(r"^[\u3400-\u9fffA-Za-z·•．.\s]{2,32}$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
+# Data rows one file may hold (docs/limits.md): a township's roster is thousands; a sheet of a million
+# empty-looking rows is refused while it is read, before it is held in memory or validated.
+MAX_ROSTER_ROWS = 20000
 
 
 class RosterInvalid(Exception):
@@ -64,14 +70,19 @@ class ImportResult:
 # ---- reading ----------------------------------------------------------------------------------
 
 def read_file(path: str | Path) -> list[tuple[int, list]]:
-    """The data rows of a CSV or XLSX roster as (row number, cells), after checking the header."""
+    """The data rows of a CSV or XLSX roster as (row number, cells), after checking the header.
+
+    An XLSX is measured first (server/common/xlsx_guard.py, as the dues-standard import does): past the
+    inflated-size caps it is PayloadTooLarge (413), not a zip Unprocessable (422); past MAX_ROSTER_ROWS,
+    in either format, Unprocessable `import_invalid`.
+    """
     path = Path(path)
-    with path.open("rb") as fh:
-        magic = fh.read(4)
-    if magic.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _read_xlsx(path)
+    raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_xlsx_archive(raw)
+        rows = _read_xlsx(raw)
     else:
-        rows = _read_csv(path.read_bytes())
+        rows = _read_csv(raw)
     if not rows:
         raise RosterInvalid(["文件是空的：第 1 行应为表头 " + ",".join(HEADER)])
     header = [_text(c) or "" for c in rows[0][1]]
@@ -95,21 +106,32 @@ def _read_csv(raw: bytes) -> list[tuple[int, list]]:
             except UnicodeDecodeError:
                 raise RosterInvalid(["无法识别文件编码：请保存为 UTF-8 或 GBK 编码的 CSV，或直接使用 XLSX"]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    return [(reader.line_num, row) for row in reader]
+    return _capped((reader.line_num, row) for row in reader)
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
-
+def _read_xlsx(raw: bytes) -> list[tuple[int, list]]:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise RosterInvalid(["无法读取 XLSX 文件：文件已损坏或不是 Excel 2007 及以后的格式"]) from None
     try:
         sheet = book.active
-        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        return _capped((n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1))
     finally:
         book.close()
+
+
+def _capped(rows: Iterable[tuple[int, list]]) -> list[tuple[int, list]]:
+    """The first row and every non-blank row after it, refused past MAX_ROSTER_ROWS data rows."""
+    kept = []
+    for number, cells in rows:
+        if kept and not any(_text(c) for c in cells):
+            continue
+        if len(kept) > MAX_ROSTER_ROWS:
+            message = f"一次最多导入 {MAX_ROSTER_ROWS} 行，请拆分后再导入"
+            raise Unprocessable(message, code="import_invalid", errors={"file": [message]})
+        kept.append((number, cells))
+    return kept
 
 
 def _text(cell) -> str | None:

@@ -74,6 +74,8 @@ def _report_in(member_id: int, city: str, address: str, employer: str,
         report, created = add_report(member, city, address, employer, lat, lng, now), True
     else:
         report, created = _rewrite_report(member, existing, city, address, employer, lat, lng, now), False
+    audit.record("report.created" if created else "report.updated", "report", report.id, {"month": report.month},
+                 member_id=member.id)
     db.session.commit()
     return report, created
 

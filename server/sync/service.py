@@ -76,8 +76,12 @@ def set_webhook(key: SyncKey, url: str) -> SyncKey:
 # ---- dead letters --------------------------------------------------------------------------------
 
 def dead_letters(page: int, per_page: int) -> dict:
-    """Dead-lettered push batches, newest first (county admin)."""
-    return paginate(select(DeadLetter).order_by(DeadLetter.id.desc()), page, per_page)
+    """Dead-lettered push batches, newest first (county admin); they hold members' changes, so the read is audited."""
+    result = paginate(select(DeadLetter).order_by(DeadLetter.id.desc()), page, per_page)
+    audit.record("sync.dead_letters_read", "sync_dead_letter", None,
+                 {"page": page, "ids": [letter.id for letter in result["items"]]})
+    db.session.commit()
+    return result
 
 
 def replay_dead_letter(dead_letter_id: int, principal: Principal) -> DeadLetter:

@@ -2,26 +2,14 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 from tests.conftest import bearer, make_branch, staff_token
-
-
-def _bomb(inflated_mb: int) -> bytes:
-    """A zip shaped like an XLSX whose sheet inflates to `inflated_mb` MB of blanks."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as book:
-        book.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            chunk = b" " * (1024 * 1024)
-            for _ in range(inflated_mb):
-                sheet.write(chunk)
-    return out.getvalue()
+from tests.factories import make_xlsx_bomb
 
 
 def test_a_decompression_bomb_is_413_before_it_is_read(client, ctx):
     branch = make_branch()
-    bomb = _bomb(80)
+    bomb = make_xlsx_bomb(80)
     assert len(bomb) < 200 * 1024
     resp = client.post(f"/api/v1/branches/{branch.id}/dues-standards/import",
                        data={"file": (io.BytesIO(bomb), "standards.xlsx")},
