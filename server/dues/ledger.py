@@ -44,18 +44,24 @@ def _member_months(members: list[Member], year: int) -> dict[int, dict[str, dict
             result[member.id][month] = {"standard_fen": std.monthly_fen if std else None, "paid_fen": 0,
                                         "paid_at": None, "order_no": None}
     entries = db.session.execute(
-        select(DuesLedgerEntry.member_id, DuesLedgerEntry.month, DuesLedgerEntry.amount_fen,
-               DuesLedgerEntry.entry_type, DuesLedgerEntry.booked_at, DuesOrder.order_no)
-        .join(DuesOrder, DuesOrder.id == DuesLedgerEntry.order_id)
+        select(DuesLedgerEntry.id, DuesLedgerEntry.member_id, DuesLedgerEntry.month, DuesLedgerEntry.amount_fen,
+               DuesLedgerEntry.entry_type, DuesLedgerEntry.booked_at, DuesLedgerEntry.reverses_id,
+               DuesLedgerEntry.payment_id, DuesOrder.order_no)
+        .outerjoin(DuesOrder, DuesOrder.id == DuesLedgerEntry.order_id)
         .where(DuesLedgerEntry.member_id.in_(ids), DuesLedgerEntry.kind == "monthly",
                DuesLedgerEntry.month >= months[0], DuesLedgerEntry.month <= months[-1])
         .order_by(DuesLedgerEntry.id))
-    for member_id, month, amount, entry_type, booked_at, order_no in entries:
+    # The payment reference of each entry (the order number, or P<id> of an offline payment); a reversal
+    # carries the reference of the entry it reverses.
+    refs: dict[int, str] = {}
+    for entry_id, member_id, month, amount, entry_type, booked_at, reverses_id, payment_id, order_no in entries:
+        ref = refs.get(reverses_id) if entry_type == "reversal" else (order_no or f"P{payment_id}")
+        refs[entry_id] = ref
         cell = result[member_id][month]
         cell["paid_fen"] += amount
         if entry_type == "payment":
-            cell["paid_at"], cell["order_no"] = booked_at, order_no
-        elif cell["order_no"] == order_no:
+            cell["paid_at"], cell["order_no"] = booked_at, ref
+        elif cell["order_no"] == ref:
             cell["paid_at"], cell["order_no"] = None, None
     return result
 
