@@ -43,6 +43,7 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
 
 _PAYMENT_REF = re.compile(r"^P?(\d{1,9})$")
+MEMBER_LOCK = {"key_share": True}  # FOR NO KEY UPDATE on PostgreSQL
 
 
 def yuan_text(fen: int) -> str:
@@ -163,7 +164,9 @@ def _claim_conflict(member_id: int, months: list[str]) -> Conflict:
 def record_payment(principal: Principal, branch_id: int, data: dict) -> DuesPayment:
     """Record dues paid to the branch: ledger, paid_through, audit and `dues.paid` (channel offline) at once."""
     branch = require_branch(principal, db.session.get(Branch, branch_id))
-    member = db.session.get(Member, data["member_id"])
+    # The member's row is locked first (FOR NO KEY UPDATE, which a WeChat order's foreign-key check does not
+    # wait for): two entries for one member run one after the other and the second sees the first's months.
+    member = db.session.get(Member, data["member_id"], with_for_update=MEMBER_LOCK, populate_existing=True)
     if member is None or member.mobile_branch_id != branch.id:
         raise NotFound("本支部没有该党员")
     today = utcnow().astimezone(SHANGHAI).date()
@@ -197,7 +200,6 @@ def record_payment(principal: Principal, branch_id: int, data: dict) -> DuesPaym
 
 def _credit(member: Member, payment: DuesPayment, now: datetime) -> None:
     paid_at = paid_instant(payment)
-    member = db.session.get(Member, member.id, with_for_update=True, populate_existing=True)
     db.session.add_all(DuesLedgerEntry(
         member_id=member.id, township_id=payment.township_id, branch_id=payment.branch_id, payment_id=payment.id,
         kind="monthly", month=line["month"], entry_type="payment", amount_fen=line["amount_fen"],
@@ -264,7 +266,7 @@ def reverse_payment(principal: Principal, ref: str, reason: str) -> tuple[DuesPa
         month=e.month, entry_type="reversal", amount_fen=-e.amount_fen, standard_id=e.standard_id, reverses_id=e.id,
         booked_at=now) for e in entries)
     db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.payment_id == payment.id))
-    member = db.session.get(Member, payment.member_id, with_for_update=True, populate_existing=True)
+    member = db.session.get(Member, payment.member_id, with_for_update=MEMBER_LOCK, populate_existing=True)
     first = payment.month_list[0] if payment.month_list else None
     if first and member.paid_through and member.paid_through >= first:
         before = month_add(first, -1)
