@@ -113,3 +113,37 @@ class BranchReceiptsQuery(ReceiptQuery):
 class BranchReceiptsOut(ReceiptsOut):
     month = fields.String()
     branch = fields.Nested(OrgRef)
+
+
+class ForwardingQuery(StrictSchema):
+    campaign_id = fields.Integer()
+    forwarded = fields.Boolean(metadata={"description": "true：只看已上交；false：只看未上交"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
+
+
+class ForwardingMember(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    id_number_masked = fields.String()
+
+
+class ForwardingItem(Schema):
+    ref = fields.String(metadata={"description": "order_no, or P<id> of an offline payment"})
+    channel = fields.String(metadata={"enum": ["wechat", "offline"]})
+    amount_fen = fields.Integer()
+    paid_at = fields.String()
+    member = fields.Nested(ForwardingMember)
+    township = fields.Nested(OrgRef)
+    campaign = fields.Nested(CampaignRef)
+    forwarded = fields.Boolean()
+    forwarded_at = fields.String(allow_none=True)
+    forwarded_by = fields.String(allow_none=True)
+
+
+class ForwardingOut(Schema):
+    items = fields.List(fields.Nested(ForwardingItem))
+    amount_fen = fields.Integer()
+
+
+class ForwardedIn(StrictSchema):
+    note = fields.String(validate=validate.Length(max=255))

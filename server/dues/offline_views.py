@@ -5,7 +5,9 @@ from flask import Response, g
 
 from server.common.apidoc import SECURED
 from server.common.pdf import PDF_MIMETYPE
+from server.common.xlsx import XLSX_MIMETYPE
 from server.core.guards import current_principal, login_required, member_required, staff_required
+from server.dues import forwarding as forwarding_service
 from server.dues import offline, receipts
 from server.dues import offline_schemas as s
 from server.errors import ErrorOut
@@ -93,3 +95,27 @@ def branch_receipts(query, branch_id):
                         mimetype=PDF_MIMETYPE, headers={
                             "Content-Disposition": f"inline; filename=receipts-{branch_id}-{data['month']}.pdf"})
     return data
+
+
+@blp.get("/dues/forwarding")
+@blp.arguments(s.ForwardingQuery, location="query")
+@blp.response(200, s.ForwardingOut)
+@blp.alt_response(200, description="format=xlsx：导出", content_type=XLSX_MIMETYPE, success=True)
+@blp.doc(**SECURED, description="县委组织部：一次性超过 1000 元的特殊党费（微信和线下，不含已退款或已冲正），是否已向上级转交")
+@staff_required("county_admin")
+def forwarding(query):
+    data = forwarding_service.list_forwarding(current_principal(), query.get("campaign_id"), query.get("forwarded"))
+    if query["format"] == "xlsx":
+        return Response(forwarding_service.forwarding_xlsx(data), mimetype=XLSX_MIMETYPE, headers={
+            "Content-Disposition": "attachment; filename=special-dues-forwarding.xlsx"})
+    return data
+
+
+@blp.post("/dues/forwarding/<ref>/forwarded")
+@blp.arguments(s.ForwardedIn)
+@blp.response(200, s.ForwardingItem)
+@_errors(409, description="already_forwarded")
+@blp.doc(**SECURED, description="标记一笔大额特殊党费已向上级转交（只能标记一次，记入审计）")
+@staff_required("county_admin")
+def mark_forwarded(data, ref):
+    return forwarding_service.mark_forwarded(current_principal(), ref, data.get("note"))
