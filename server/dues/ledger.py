@@ -21,7 +21,7 @@ from server.core.orgs import Branch, Township
 from server.core.scope import require_branch, township_filter
 from server.core.tokens import Principal
 from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder
-from server.dues.service import approved_by_year, standard_of_month, start_month
+from server.dues.service import approved_by_year, position, standard_of_month, start_month
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
 
@@ -123,10 +123,12 @@ def branch_arrears(principal: Principal, branch_id: int) -> dict:
         if in_arrears(member, month):
             since = month_add(member.paid_through, 1) if member.paid_through else month_of(member.created_at)
             flagged.append({"member_id": member.id, "name": member.name, "paid_through": member.paid_through,
-                            "unpaid_since": since, "months_unpaid": month_diff(since, month) + 1})
+                            "unpaid_since": since, "months_unpaid": month_diff(since, month) + 1,
+                            "owed_fen": sum(s.monthly_fen for _, s in position(member).owed())})
     audit.record("dues.arrears_read", "branch", branch.id, {"month": month})
     db.session.commit()
-    return {"month": month, "branch": {"id": branch.id, "name": branch.name}, "members": flagged}
+    return {"month": month, "branch": {"id": branch.id, "name": branch.name},
+            "township": {"id": branch.township.id, "name": branch.township.name}, "members": flagged}
 
 
 # ---- special-dues campaigns ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from server.dues import ledger, mine, notices, orders, refunds, service, sheets
 from server.dues.ledger import campaign_view
 from server.dues.schemas import (
     ArrearsOut,
+    ArrearsQuery,
     CampaignIn,
     CampaignOut,
     CampaignTotalsOut,
@@ -165,11 +166,17 @@ def branch_ledger(query, branch_id):
 
 
 @blp.get("/branches/<int:branch_id>/dues/arrears")
+@blp.arguments(ArrearsQuery, location="query")
 @blp.response(200, ArrearsOut)
+@blp.alt_response(200, description="format=xlsx：欠缴名单", content_type=XLSX, success=True)
 @blp.doc(**SECURED, description="连续 6 个月以上未缴的在册党员（只提示支部，不改变党员状态）")
 @staff_required(*ANY_STAFF)
-def branch_arrears(branch_id):
-    return ledger.branch_arrears(current_principal(), branch_id)
+def branch_arrears(query, branch_id):
+    data = ledger.branch_arrears(current_principal(), branch_id)
+    if query["format"] == "xlsx":
+        return Response(sheets.arrears_xlsx(data), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=dues-arrears-{branch_id}-{data['month']}.xlsx"})
+    return data
 
 
 @blp.post("/dues/campaigns")
