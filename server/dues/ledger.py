@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from server.common.timeutil import (
     SHANGHAI,
@@ -20,7 +20,7 @@ from server.core.members import Member
 from server.core.orgs import Branch, Township
 from server.core.scope import require_branch, township_filter
 from server.core.tokens import Principal
-from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder
+from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder, DuesPayment
 from server.dues.service import approved_by_year, position, standard_of_month, start_month
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
@@ -166,16 +166,26 @@ def list_campaigns(principal: Principal) -> list[DuesCampaign]:
 
 
 def campaign_totals(principal: Principal, campaign_id: int) -> dict:
-    """Paid special dues of a campaign and donor counts per township in the caller's scope (refunds excluded)."""
+    """Paid special dues of a campaign (WeChat and handed over to the branch) and donor counts per township in the
+    caller's scope (refunds and reversals excluded)."""
     campaign = db.session.get(DuesCampaign, campaign_id)
     if campaign is None:
         raise NotFound("找不到该特殊党费活动")
+    # Paid WeChat orders and special dues handed over to the branch (not reversed), one row per payment.
+    paid = union_all(
+        select(DuesOrder.township_id.label("township_id"), DuesOrder.member_id.label("member_id"),
+               DuesOrder.amount_fen.label("amount_fen"), DuesOrder.forward_upward.label("forward_upward"))
+        .where(DuesOrder.campaign_id == campaign.id, DuesOrder.status == "paid"),
+        select(DuesPayment.township_id, DuesPayment.member_id, DuesPayment.amount_fen, DuesPayment.forward_upward)
+        .where(DuesPayment.campaign_id == campaign.id, DuesPayment.entry_type == "payment",
+               DuesPayment.reversed_at.is_(None)),
+    ).subquery()
     rows = db.session.execute(
-        select(Township.id, Township.name, func.coalesce(func.sum(DuesOrder.amount_fen), 0),
-               func.count(func.distinct(DuesOrder.member_id)), func.count(DuesOrder.id),
-               func.count(DuesOrder.id).filter(DuesOrder.forward_upward.is_(True)))
-        .join(DuesOrder, DuesOrder.township_id == Township.id)
-        .where(DuesOrder.campaign_id == campaign.id, DuesOrder.status == "paid", township_filter(principal))
+        select(Township.id, Township.name, func.coalesce(func.sum(paid.c.amount_fen), 0),
+               func.count(func.distinct(paid.c.member_id)), func.count(),
+               func.count().filter(paid.c.forward_upward.is_(True)))
+        .join(paid, paid.c.township_id == Township.id)
+        .where(township_filter(principal))
         .group_by(Township.id, Township.name).order_by(Township.name))
     townships = [{"id": tid, "name": name, "amount_fen": int(amount), "donors": donors, "orders": orders,
                   "forward_upward": forward} for tid, name, amount, donors, orders, forward in rows]

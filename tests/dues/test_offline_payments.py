@@ -182,3 +182,16 @@ def test_member_dues_for_staff(client, member, secretary):
     assert body["owed"] == [{"month": months_ago(n), "amount_fen": 1500} for n in range(3, -1, -1)]
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "dues.member_dues_read")) == 1
+
+
+def test_campaign_totals_count_cash_special_dues_and_leave_reversed_ones_out(client, member, secretary, token, app):
+    campaign = make_campaign()
+    pay(app, client, order(client, token, campaign_id=campaign.id, amount_fen=10000).get_json()["order_no"])
+    record(client, secretary, member, campaign_id=campaign.id, amount_fen=150000)
+    wrong = record(client, secretary, member, campaign_id=campaign.id, amount_fen=999).get_json()["payment"]
+    assert client.post(f"/api/v1/dues/payments/{wrong['id']}/reverse", json={"reason": "重复记录"},
+                       headers=bearer(secretary)).status_code == 200
+    county = staff_token("county_admin", member.township.county_id)
+    totals = client.get(f"/api/v1/dues/campaigns/{campaign.id}/totals", headers=bearer(county)).get_json()
+    assert totals["amount_fen"] == 160000 and totals["donors"] == 1 and totals["forward_upward"] == 1
+    assert totals["townships"][0]["orders"] == 2
