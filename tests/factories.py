@@ -195,3 +195,18 @@ def make_xlsx_bomb(inflated_mb: int) -> bytes:
             for _ in range(inflated_mb):
                 sheet.write(chunk)
     return out.getvalue()
+
+
+def make_campaign(title: str = "抗洪救灾特殊党费", days_before: int = 10, days_after: int = 30):
+    """A special-dues campaign open today (built directly)."""
+    from datetime import timedelta as _td
+
+    from server.common.timeutil import SHANGHAI, utcnow
+    from server.dues.models import DuesCampaign
+
+    today = utcnow().astimezone(SHANGHAI).date()
+    campaign = DuesCampaign(title=title, starts_on=today - _td(days=days_before), ends_on=today + _td(days=days_after),
+                            created_by="county")
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign

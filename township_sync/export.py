@@ -100,7 +100,9 @@ def export_xlsx(ledger: Ledger, out: str) -> None:
     ], checkins, [f"合计 {len(checkins)} 次"])
 
     payments = _payment_rows(conn, names)
-    add_sheet(book, "党费缴纳", title("党费缴纳（退款与冲销为负数）"), [
+    years = sorted({row[10][:4] for row in payments if row[10]})
+    span = "" if not years else f"{years[0]}年" + (f"至{years[-1]}年" if len(years) > 1 else "") + "，"
+    add_sheet(book, "党费缴纳", title(f"党费缴纳（{span}退款与冲销为负数）"), [
         Column("记录类型"), Column("订单号或收据号"), Column("党员编号", "int"), Column("姓名"), Column("党费类型"),
         Column("渠道"), Column("缴纳方式"), Column("所缴月份"), Column("金额（元）", "money"), Column("时间", "datetime"),
         Column("计入月份"), Column("微信支付单号"), Column("退款或冲销原因"),

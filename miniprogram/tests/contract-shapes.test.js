@@ -46,7 +46,7 @@ test('every response fixture is used by this file', () => {
     'event-leaves', 'me-dues', 'order-created', 'order-pending', 'order-status', 'me-dues-orders', 'campaigns',
     'members-search', 'dues-standard-set', 'arrears', 'manual-checkin', 'compliance', 'lost-contact',
     'lost-contact-dismissed', 'notice-created', 'me-notices', 'notice-detail', 'notice-unread', 'staff-notices',
-    'evaluation-recorded', 'branch-evaluations'];
+    'evaluation-recorded', 'branch-evaluations', 'member-dues', 'payment-recorded', 'payment-reversed', 'me-receipts'];
   const files = fs.readdirSync(FIXTURES).filter(f => !f.endsWith('.request.json')).map(f => f.replace(/\.json$/, ''));
   expect(files.sort()).toEqual(used.sort());
 });
@@ -204,6 +204,15 @@ describe('dues', () => {
     expect(view.text('.receipt')).toContain(body('me').member.name);
   });
 
+  test('receipts: WeChat and branch payments, each opening its PDF', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    const items = body('me-receipts').items;
+    wx.__route('GET', '/api/v1/me/dues/receipts', answer('me-receipts'));
+    const view = await loadPage('pages/receipts/receipts');
+    expect(view.texts('.receipt-amount')).toEqual(items.map(r => money().formatFen(r.amount_fen)));
+    expect(view.text('.receipt-item')).toContain(items[0].receipt_no);
+  });
+
   test('special dues: the open campaigns', async () => {
     const { wx } = setup({ token: 't', bound: true });
     wx.__route('GET', '/api/v1/dues/campaigns', answer('campaigns'));
@@ -228,6 +237,29 @@ describe('secretary', () => {
     const home = await loadPage('pages/staff/home/home');
     expect(home.text('.scope-name')).toBe(body('staff-me').scope.name);
     expect(home.text('.staff-event')).toContain(body('staff-events').items[0].title);
+  });
+
+  test('a cash payment for the owed months (arrears older than six months too), then its reversal', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    const dues = body('member-dues');
+    const recorded = body('payment-recorded').payment;
+    wx.__storage.staff_me = body('staff-me');
+    wx.__route('GET', '/api/v1/members', answer('members-search'));
+    wx.__route('GET', '/api/v1/members/' + dues.member_id + '/dues', answer('member-dues'));
+    wx.__route('POST', '/api/v1/branches/' + body('staff-me').scope.id + '/dues/payments', answer('payment-recorded'));
+    wx.__route('POST', '/api/v1/dues/payments/' + recorded.id + '/reverse', answer('payment-reversed'));
+    const view = await loadPage('pages/staff/payment/payment');
+    await view.tapNth('.member-result', 0);
+    expect(view.texts('.month-choice')).toHaveLength(dues.owed.length);
+    await view.tapNth('.month-choice', recorded.months.length - 1);
+    await view.tap('.submit');
+    const sent = wx.__requests('POST', '/api/v1/branches/' + body('staff-me').scope.id + '/dues/payments')[0].data;
+    expect(sent.months).toEqual(recorded.months);
+    expect(sent.amount_fen).toBe(recorded.amount_fen);
+    expect(view.text('.receipt-no')).toBe(recorded.receipt_no);
+    await view.input('.reason-input', '记错了月份');
+    await view.tap('.reverse');
+    expect(view.exists('.reversed')).toBe(true);
   });
 
   test('a new meeting sends exactly the fields the service takes', async () => {

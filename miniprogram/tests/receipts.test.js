@@ -3,6 +3,16 @@ const { setup, loadPage } = require('./harness');
 const shapes = require('./shapes');
 
 describe('receipts', () => {
+  test('a reversed or refunded payment keeps its receipt, marked as such', async () => {
+    const { wx } = setup({ token: 't', bound: true });
+    wx.__route('GET', '/api/v1/me/dues/receipts', { data: { items: [
+      shapes.receipt({ status: 'reversed' }), shapes.receipt({ receipt_no: 'R202602W000003', channel: 'wechat', status: 'refunded' }),
+      shapes.receipt({ receipt_no: 'R202601X000001' })
+    ] } });
+    const view = await loadPage('pages/receipts/receipts');
+    expect(view.texts('.receipt-status')).toEqual(['· 已冲正', '· 已退款']);
+  });
+
   test('lists receipts with channel and amount; opens the PDF with the bearer header and the share menu', async () => {
     const { wx } = setup({ token: 't', bound: true });
     wx.__route('GET', '/api/v1/me/dues/receipts', { data: { items: [

@@ -137,7 +137,7 @@ function registration(o) {
 // §11 GET /me/dues/receipts items
 function receipt(o) {
   return Object.assign({ receipt_no: 'R2026030001', months: ['2026-01', '2026-02'], amount_fen: 3000,
-    paid_at: '2026-03-05T10:00:00+08:00', channel: 'offline' }, o);
+    paid_at: '2026-03-05T10:00:00+08:00', channel: 'offline', status: 'paid' }, o);
 }
 
 // §11 GET /members/{id}/dues (staff): the standard and the unpaid months.

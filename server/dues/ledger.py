@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from server.common.timeutil import (
     SHANGHAI,
@@ -20,8 +20,8 @@ from server.core.members import Member
 from server.core.orgs import Branch, Township
 from server.core.scope import require_branch, township_filter
 from server.core.tokens import Principal
-from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder
-from server.dues.service import approved_by_year, standard_of_month, start_month
+from server.dues.models import DuesCampaign, DuesLedgerEntry, DuesOrder, DuesPayment
+from server.dues.service import approved_by_year, position, standard_of_month, start_month
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
 
@@ -44,18 +44,24 @@ def _member_months(members: list[Member], year: int) -> dict[int, dict[str, dict
             result[member.id][month] = {"standard_fen": std.monthly_fen if std else None, "paid_fen": 0,
                                         "paid_at": None, "order_no": None}
     entries = db.session.execute(
-        select(DuesLedgerEntry.member_id, DuesLedgerEntry.month, DuesLedgerEntry.amount_fen,
-               DuesLedgerEntry.entry_type, DuesLedgerEntry.booked_at, DuesOrder.order_no)
-        .join(DuesOrder, DuesOrder.id == DuesLedgerEntry.order_id)
+        select(DuesLedgerEntry.id, DuesLedgerEntry.member_id, DuesLedgerEntry.month, DuesLedgerEntry.amount_fen,
+               DuesLedgerEntry.entry_type, DuesLedgerEntry.booked_at, DuesLedgerEntry.reverses_id,
+               DuesLedgerEntry.payment_id, DuesOrder.order_no)
+        .outerjoin(DuesOrder, DuesOrder.id == DuesLedgerEntry.order_id)
         .where(DuesLedgerEntry.member_id.in_(ids), DuesLedgerEntry.kind == "monthly",
                DuesLedgerEntry.month >= months[0], DuesLedgerEntry.month <= months[-1])
         .order_by(DuesLedgerEntry.id))
-    for member_id, month, amount, entry_type, booked_at, order_no in entries:
+    # The payment reference of each entry (the order number, or P<id> of an offline payment); a reversal
+    # carries the reference of the entry it reverses.
+    refs: dict[int, str] = {}
+    for entry_id, member_id, month, amount, entry_type, booked_at, reverses_id, payment_id, order_no in entries:
+        ref = refs.get(reverses_id) if entry_type == "reversal" else (order_no or f"P{payment_id}")
+        refs[entry_id] = ref
         cell = result[member_id][month]
         cell["paid_fen"] += amount
         if entry_type == "payment":
-            cell["paid_at"], cell["order_no"] = booked_at, order_no
-        elif cell["order_no"] == order_no:
+            cell["paid_at"], cell["order_no"] = booked_at, ref
+        elif cell["order_no"] == ref:
             cell["paid_at"], cell["order_no"] = None, None
     return result
 
@@ -117,10 +123,12 @@ def branch_arrears(principal: Principal, branch_id: int) -> dict:
         if in_arrears(member, month):
             since = month_add(member.paid_through, 1) if member.paid_through else month_of(member.created_at)
             flagged.append({"member_id": member.id, "name": member.name, "paid_through": member.paid_through,
-                            "unpaid_since": since, "months_unpaid": month_diff(since, month) + 1})
+                            "unpaid_since": since, "months_unpaid": month_diff(since, month) + 1,
+                            "owed_fen": sum(s.monthly_fen for _, s in position(member).owed())})
     audit.record("dues.arrears_read", "branch", branch.id, {"month": month})
     db.session.commit()
-    return {"month": month, "branch": {"id": branch.id, "name": branch.name}, "members": flagged}
+    return {"month": month, "branch": {"id": branch.id, "name": branch.name},
+            "township": {"id": branch.township.id, "name": branch.township.name}, "members": flagged}
 
 
 # ---- special-dues campaigns ------------------------------------------------------------------------------
@@ -158,16 +166,26 @@ def list_campaigns(principal: Principal) -> list[DuesCampaign]:
 
 
 def campaign_totals(principal: Principal, campaign_id: int) -> dict:
-    """Paid special dues of a campaign and donor counts per township in the caller's scope (refunds excluded)."""
+    """Paid special dues of a campaign (WeChat and handed over to the branch) and donor counts per township in the
+    caller's scope (refunds and reversals excluded)."""
     campaign = db.session.get(DuesCampaign, campaign_id)
     if campaign is None:
         raise NotFound("找不到该特殊党费活动")
+    # Paid WeChat orders and special dues handed over to the branch (not reversed), one row per payment.
+    paid = union_all(
+        select(DuesOrder.township_id.label("township_id"), DuesOrder.member_id.label("member_id"),
+               DuesOrder.amount_fen.label("amount_fen"), DuesOrder.forward_upward.label("forward_upward"))
+        .where(DuesOrder.campaign_id == campaign.id, DuesOrder.status == "paid"),
+        select(DuesPayment.township_id, DuesPayment.member_id, DuesPayment.amount_fen, DuesPayment.forward_upward)
+        .where(DuesPayment.campaign_id == campaign.id, DuesPayment.entry_type == "payment",
+               DuesPayment.reversed_at.is_(None)),
+    ).subquery()
     rows = db.session.execute(
-        select(Township.id, Township.name, func.coalesce(func.sum(DuesOrder.amount_fen), 0),
-               func.count(func.distinct(DuesOrder.member_id)), func.count(DuesOrder.id),
-               func.count(DuesOrder.id).filter(DuesOrder.forward_upward.is_(True)))
-        .join(DuesOrder, DuesOrder.township_id == Township.id)
-        .where(DuesOrder.campaign_id == campaign.id, DuesOrder.status == "paid", township_filter(principal))
+        select(Township.id, Township.name, func.coalesce(func.sum(paid.c.amount_fen), 0),
+               func.count(func.distinct(paid.c.member_id)), func.count(),
+               func.count().filter(paid.c.forward_upward.is_(True)))
+        .join(paid, paid.c.township_id == Township.id)
+        .where(township_filter(principal))
         .group_by(Township.id, Township.name).order_by(Township.name))
     townships = [{"id": tid, "name": name, "amount_fen": int(amount), "donors": donors, "orders": orders,
                   "forward_upward": forward} for tid, name, amount, donors, orders, forward in rows]

@@ -1,4 +1,5 @@
-"""Dues: standards (versioned per member and year), orders, month claims, the ledger, notices, campaigns."""
+"""Dues: standards (versioned per member and year), orders, payments recorded outside WeChat, month claims, the
+ledger, notices, campaigns and the forwarding of large special dues."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from server.extensions import db
 CATEGORIES = ("salaried", "retired", "farmer", "student", "unemployed", "hardship")
 ORDER_STATUSES = ("pending", "paid", "closed", "refunded")
 ORDER_KINDS = ("monthly", "special")
+PAYMENT_METHODS = ("cash", "bank_transfer", "other")
 
 
 class DuesStandard(db.Model):
@@ -107,8 +109,59 @@ class DuesOrder(db.Model):
         return [m["month"] for m in self.months or []]
 
 
+class DuesPayment(db.Model):
+    """A payment the branch recorded outside WeChat (cash, bank transfer, other), or the reversing entry of one.
+
+    Nothing is edited: a wrong entry gets a second row (`entry_type` "reversal", `reverses_id` = the payment,
+    negative `amount_fen`) and the payment's `reversed_at` is set once by a guarded UPDATE.
+    """
+
+    __tablename__ = "dues_payments"
+    __table_args__ = (
+        Index("ix_dues_payments_member_paid_on", "member_id", "paid_on"),
+        Index("ix_dues_payments_branch_paid_on", "branch_id", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_type: Mapped[str] = mapped_column(String(16), default="payment")  # payment | reversal
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # monthly | special
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("dues_campaigns.id"))
+    # [{month, amount_fen, standard_id}] for monthly dues; [] for special dues.
+    months: Mapped[list] = mapped_column(JSON, default=list)
+    amount_fen: Mapped[int] = mapped_column(Integer)  # negative for a reversal
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(255))
+    receipt_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    forward_upward: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("dues_payments.id"), unique=True)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def month_list(self) -> list[str]:
+        return [m["month"] for m in self.months or []]
+
+
+class DuesForwarding(db.Model):
+    """A large special-dues payment (over 1000 yuan) marked as forwarded upward; `ref` is its payment reference."""
+
+    __tablename__ = "dues_forwardings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(32), unique=True)
+    forwarded_by: Mapped[str] = mapped_column(String(64))
+    forwarded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(String(255))
+
+
 class DuesMonthClaim(db.Model):
-    """A month held by a pending or paid order. The unique key makes two orders for one month impossible."""
+    """A month held by a pending or paid order, or by an offline payment. The unique key makes two payments for
+    one month impossible, whichever way they come."""
 
     __tablename__ = "dues_month_claims"
     __table_args__ = (UniqueConstraint("member_id", "month", name="uq_dues_month_claims_member_month"),)
@@ -116,15 +169,18 @@ class DuesMonthClaim(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     month: Mapped[str] = mapped_column(String(7))
-    order_id: Mapped[int] = mapped_column(ForeignKey("dues_orders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("dues_orders.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("dues_payments.id"), index=True)
 
 
 class DuesLedgerEntry(db.Model):
-    """The append-only dues ledger: a payment credits, a refund adds a reversing entry (never an edit)."""
+    """The append-only dues ledger: a payment credits, a refund or reversal adds a reversing entry (never an edit).
+    An entry belongs to a WeChat order (`order_id`) or to a payment recorded outside WeChat (`payment_id`)."""
 
     __tablename__ = "dues_ledger"
     __table_args__ = (
         UniqueConstraint("order_id", "month", "entry_type", name="uq_dues_ledger_order_month_type"),
+        UniqueConstraint("payment_id", "month", "entry_type", name="uq_dues_ledger_payment_month_type"),
         Index("ix_dues_ledger_member_month", "member_id", "month"),
         Index("ix_dues_ledger_branch_month", "branch_id", "month"),
         Index("ix_dues_ledger_township_month", "township_id", "month"),
@@ -134,7 +190,8 @@ class DuesLedgerEntry(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"))
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
-    order_id: Mapped[int] = mapped_column(ForeignKey("dues_orders.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("dues_orders.id"))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("dues_payments.id"))
     kind: Mapped[str] = mapped_column(String(16))
     # The dues month for monthly dues; "" for special dues (so the unique key works on every database).
     month: Mapped[str] = mapped_column(String(7), default="")

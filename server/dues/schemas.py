@@ -158,11 +158,17 @@ class ArrearsMember(Schema):
     paid_through = fields.String(allow_none=True)
     unpaid_since = fields.String()
     months_unpaid = fields.Integer()
+    owed_fen = fields.Integer(metadata={"description": "应缴未缴的金额合计（分），按各月标准"})
+
+
+class ArrearsQuery(StrictSchema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")))
 
 
 class ArrearsOut(Schema):
     month = fields.String()
     branch = fields.Nested(OrgRef)
+    township = fields.Nested(OrgRef)
     members = fields.List(fields.Nested(ArrearsMember))
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from openpyxl import Workbook, load_workbook
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
-from server.common.xlsx import MONEY_FORMAT, workbook_bytes, yuan
+from server.common.xlsx import DATE_FORMAT, MONEY_FORMAT, fit_columns, money_cell, workbook_bytes, yuan
 from server.common.xlsx_guard import check_xlsx_archive
 from server.core.accounts import actor_name
 from server.core.members import Member
@@ -142,8 +143,15 @@ def _money(fen: int | None):
     return yuan(fen) if isinstance(fen, int) else fen
 
 
+def _last_paid(cells: dict[str, dict], months: list[str]):
+    """The Beijing-time day of the member's latest payment in the year, as a date cell (None without one)."""
+    paid = [cells[m]["paid_at"] for m in months if cells.get(m, {}).get("paid_at")]
+    return local(datetime.fromisoformat(max(paid))).date() if paid else None
+
+
 def ledger_xlsx(ledger: dict) -> bytes:
-    """The branch's 党费收缴台账 for a year: A4 landscape, large type, one row per member."""
+    """The branch's 党费收缴台账 for a year: A4 landscape, large type, one row per member, a totals row of numbers,
+    the latest payment as an Excel date, columns fitted to their contents."""
     wb = Workbook()
     ws = wb.active
     ws.title = f"{ledger['year']}年党费台账"
@@ -153,8 +161,10 @@ def ledger_xlsx(ledger: dict) -> bytes:
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    headings = ["序号", "姓名", "月缴纳额（元）", *[f"{int(m[5:])}月" for m in months], "本年实缴（元）", "缴至月份"]
+    headings = ["序号", "姓名", "月缴纳额（元）", *[f"{int(m[5:])}月" for m in months], "本年实缴（元）", "缴至月份",
+                "最近缴费日期"]
     width = len(headings)
+    money_cols = range(3, 17)  # the standard, the twelve months and the year's total
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws.cell(1, 1, f"{ledger['branch']['name']} {ledger['year']}年度党费收缴台账").font = Font(name="宋体", size=20, bold=True)
@@ -169,6 +179,7 @@ def ledger_xlsx(ledger: dict) -> bytes:
     by_member: dict[int, dict[str, dict]] = {}
     for row in ledger["rows"]:
         by_member.setdefault(row["member_id"], {})[row["month"]] = row
+    sums = {col: 0 for col in money_cols}
     r = 4
     for index, member in enumerate(ledger["members"], start=1):
         cells = by_member.get(member["member_id"], {})
@@ -182,14 +193,27 @@ def ledger_xlsx(ledger: dict) -> bytes:
                 values.append("未缴")
             else:
                 values.append("")
-        values += [sum(cells[m]["paid_fen"] for m in months if m in cells), member["paid_through"] or "—"]
+        values += [sum(cells[m]["paid_fen"] for m in months if m in cells), member["paid_through"] or "—",
+                   _last_paid(cells, months)]
         for col, value in enumerate(values, start=1):
-            is_money = 3 <= col <= width - 1 and isinstance(value, int)
+            is_money = col in money_cols and isinstance(value, int)
             c = ws.cell(r, col, _money(value) if is_money else value)
             c.font, c.alignment, c.border = big, center, border
             if is_money:
                 c.number_format = MONEY_FORMAT
+                if col > 3:
+                    sums[col] += value
+            elif col == width and value is not None:
+                c.number_format = DATE_FORMAT
         r += 1
+    ws.cell(r, 1, "合计")
+    ws.cell(r, 2, f"{len(ledger['members'])} 人")
+    for col in range(1, width + 1):
+        c = ws.cell(r, col)
+        if col in sums and col > 3:
+            c.value, c.number_format = yuan(sums[col]), MONEY_FORMAT
+        c.font, c.alignment, c.border = bold, center, border
+    r += 1
     for label, totals in (("本支部合计", ledger["totals"]["branch"]), ("全乡镇合计", ledger["totals"]["township"])):
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
         c = ws.cell(r, 1, f"{label}：党员 {totals['members']} 人，应缴 {_yuan(totals['due_fen'])} 元，"
@@ -198,14 +222,13 @@ def ledger_xlsx(ledger: dict) -> bytes:
         r += 1
     r += 1
     ws.cell(r, 1, "支部书记（签字）：                    收缴人（签字）：                    日期：").font = big
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
 
-    ws.column_dimensions["A"].width = 7
-    ws.column_dimensions["B"].width = 12
-    ws.column_dimensions["C"].width = 11
-    for col in range(4, 16):
-        ws.column_dimensions[get_column_letter(col)].width = 9
-    ws.column_dimensions[get_column_letter(16)].width = 12
-    ws.column_dimensions[get_column_letter(17)].width = 11
+    # Widths from the contents at 14 pt (a little wider than fit_columns' 11 pt estimate).
+    fit_columns(ws, first_row=3, minimum=7, maximum=30)
+    for col in range(1, width + 1):
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = round(ws.column_dimensions[letter].width * 1.25, 1)
     ws.row_dimensions[1].height = 34
     ws.row_dimensions[3].height = 36
     ws.print_title_rows = "1:3"
@@ -216,4 +239,37 @@ def ledger_xlsx(ledger: dict) -> bytes:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.freeze_panes = "C4"
+    return workbook_bytes(wb)
+
+
+def arrears_xlsx(arrears: dict) -> bytes:
+    """The branch's list of members 6+ months in arrears: title, typed cells, a totals row, fitted columns."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "欠缴名单"
+    month = arrears["month"]
+    ws.cell(1, 1, f"{arrears['branch']['name']} {month[:4]}年{int(month[5:])}月 连续6个月以上未缴党费党员名单")
+    ws.cell(1, 1).font = Font(name="宋体", size=16, bold=True)
+    ws.cell(2, 1, f"所属乡镇：{arrears['township']['name']}    打印时间：{local(utcnow()):%Y年%m月%d日 %H:%M}"
+                  "    （仅作提示，不改变党员状态）")
+    headings = ["序号", "姓名", "缴至月份", "未缴起始月份", "未缴月数", "应缴未缴（元）"]
+    for col, heading in enumerate(headings, start=1):
+        ws.cell(3, col, heading).font = Font(name="宋体", size=12, bold=True)
+    r = 4
+    for index, member in enumerate(arrears["members"], start=1):
+        for col, value in enumerate((index, member["name"], member["paid_through"] or "从未缴纳",
+                                     member["unpaid_since"], member["months_unpaid"]), start=1):
+            ws.cell(r, col, value)
+        money_cell(ws, r, 6, member["owed_fen"])
+        r += 1
+    ws.cell(r, 1, "合计")
+    ws.cell(r, 2, f"{len(arrears['members'])} 人")
+    ws.cell(r, 5, sum(m["months_unpaid"] for m in arrears["members"]))
+    money_cell(ws, r, 6, sum(m["owed_fen"] for m in arrears["members"]))
+    for col in range(1, 7):
+        ws.cell(r, col).font = Font(name="宋体", size=12, bold=True)
+    for row in (1, 2):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headings))
+    fit_columns(ws, first_row=3)
+    ws.freeze_panes = "A4"
     return workbook_bytes(wb)

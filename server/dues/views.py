@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Response, g, request
+from marshmallow import RAISE
 
 from server.common.apidoc import SECURED
 from server.common.timeutil import current_month
@@ -15,6 +16,7 @@ from server.dues import ledger, mine, notices, orders, refunds, service, sheets
 from server.dues.ledger import campaign_view
 from server.dues.schemas import (
     ArrearsOut,
+    ArrearsQuery,
     CampaignIn,
     CampaignOut,
     CampaignTotalsOut,
@@ -180,12 +182,18 @@ def branch_ledger(query, branch_id):
 
 
 @blp.get("/branches/<int:branch_id>/dues/arrears")
+@blp.arguments(ArrearsQuery, location="query", unknown=RAISE)  # ?month= it would ignore is 422
 @blp.response(200, ArrearsOut)
+@blp.alt_response(200, description="format=xlsx：欠缴名单", content_type=XLSX, success=True)
 @blp.doc(**SECURED, description="连续 6 个月以上未缴的在册党员（只提示支部，不改变党员状态）")
 @staff_required(*ANY_STAFF)
-def branch_arrears(branch_id):
-    """支部欠缴党费名单"""
-    return ledger.branch_arrears(current_principal(), branch_id)
+def branch_arrears(query, branch_id):
+    """支部欠缴党费名单（?format=xlsx 导出）"""
+    data = ledger.branch_arrears(current_principal(), branch_id)
+    if query["format"] == "xlsx":
+        return Response(sheets.arrears_xlsx(data), mimetype=XLSX, headers={
+            "Content-Disposition": f"attachment; filename=dues-arrears-{branch_id}-{data['month']}.xlsx"})
+    return data
 
 
 @blp.post("/dues/campaigns")

@@ -6,14 +6,16 @@ import pytest
 from tests.callers import assert_error_shape
 from tests.platform.test_error_shape import SECURED
 
-# What a member may call (the mini-program): everything else in the API is for staff.
+# What a member may call (the mini-program): everything else in the API is for staff. An order and a receipt
+# answer their member and staff in scope alike (CONTRACT §7, §11).
 MEMBER_PATHS = re.compile(r"^/api/v1/(me(/.*)?|auth/(bind|logout)|events/\{event_id\}/(checkins|leave)"
-                          r"|dues/orders(/\{order_no\})?)$")
+                          r"|dues/orders(/\{order_no\})?|dues/receipts/\{receipt_no\})$")
 # Both: members see the active special-dues campaigns they can give to (docs/dues.md).
 SHARED = {("GET", "/api/v1/dues/campaigns")}
 STAFF_ONLY = [(m, p) for m, p in SECURED if not MEMBER_PATHS.match(p) and (m, p) not in SHARED]
 MEMBER_ONLY = [(m, p) for m, p in SECURED if MEMBER_PATHS.match(p) and not p.startswith(("/api/v1/auth/",
-                                                                                          "/api/v1/dues/orders/"))]
+                                                                                          "/api/v1/dues/orders/",
+                                                                                          "/api/v1/dues/receipts/"))]
 
 
 def test_the_split_covers_staff_and_member_endpoints():

@@ -2,7 +2,7 @@
 
 One member's and one secretary's day runs through the Flask test client (WeChat login via the emulator, bind,
 profile, report-in, meetings, check-in, leave, dues, an order and its payment, special dues, attendance,
-arrears, 补签, compliance, lost-contact flags). Every response is compared with
+arrears, a cash payment and its reversal, receipts, 补签, compliance, lost-contact flags). Every response is compared with
 `miniprogram/tests/fixtures/<name>.json` on its keys and value types, so a change of shape on the server fails here; `miniprogram/tests/contract-shapes.test.js` feeds the same files
 to the pages. Regenerate after an intended change with `REGENERATE_FIXTURES=1 .venv/bin/pytest tests/miniprogram`.
 """
@@ -172,6 +172,17 @@ def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
         "year": int(current_month()[:4]), "category": "salaried", "income_base_fen": 450000}), 200)
     arrears = record("arrears", client.get(f"/api/v1/branches/{branch.id}/dues/arrears", headers=sec_auth), 200)
     assert [m["name"] for m in arrears["members"]] == ["李秀英"]
+
+    # Her arrears, older than the app's six-month window, settled in cash with the branch; then reversed.
+    owed_by_her = record("member-dues", client.get(f"/api/v1/members/{behind.id}/dues", headers=sec_auth), 200)
+    months = [o["month"] for o in owed_by_her["owed"][:2]]
+    recorded = record("payment-recorded", client.post(f"/api/v1/branches/{branch.id}/dues/payments", headers=sec_auth,
+                                                      json={"member_id": behind.id, "months": months,
+                                                            "amount_fen": sum(o["amount_fen"] for o in owed_by_her["owed"][:2]),
+                                                            "paid_on": today.isoformat(), "method": "cash"}), 201)
+    record("payment-reversed", client.post(f"/api/v1/dues/payments/{recorded['payment']['id']}/reverse",
+                                           headers=sec_auth, json={"reason": "记错了月份"}), 200)
+    record("me-receipts", client.get("/api/v1/me/dues/receipts", headers=me_auth), 200)
 
     # The secretary's meeting record and follow-up: 补签, the quarter's compliance, a lost-contact flag dismissed.
     record("manual-checkin", client.post(f"/api/v1/events/{now_event.id}/manual-checkins", headers=sec_auth,

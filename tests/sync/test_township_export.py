@@ -62,6 +62,9 @@ def test_sheets_have_a_title_headings_and_totals(exported):
         assert title.startswith("金山镇流动党员台账 · ") and "导出于" in title
         assert all(headings)
         assert sheet.freeze_panes == "A3"
+    title, _, payments, _ = rows_of(book["党费缴纳"])
+    years = sorted({str(row[10].value)[:4] for row in payments if row[10].value})
+    assert f"{years[0]}年" in title  # the title names the years the payments fall in
     _, headings, data, totals = rows_of(book["党员名册"])
     assert headings[:2] == ["党员编号", "姓名"] and len(data) == 3 and totals[0].value == "合计 3 人"
     assert "已返乡" in [row[7].value for row in data]

@@ -6,6 +6,8 @@ var format = require('../../utils/format');
 var money = require('../../utils/money');
 
 var CHANNELS = { wechat: '微信支付', offline: '交给支部' };
+// A refunded order or a reversed cash entry keeps its receipt, marked so the member is not misled.
+var STATUSES = { refunded: '已退款', reversed: '已冲正' };
 
 function toItem(r) {
   var months = (r.months || []).slice().sort();
@@ -13,7 +15,8 @@ function toItem(r) {
     (months.length > 1 ? '至' + format.formatMonth(months[months.length - 1]) : '') + '党费' : '特殊党费';
   return {
     receiptNo: r.receipt_no, what: what, amountText: money.formatFen(r.amount_fen),
-    when: format.formatDate(r.paid_at), channel: CHANNELS[r.channel] || r.channel
+    when: format.formatDate(r.paid_at), channel: CHANNELS[r.channel] || r.channel,
+    status: STATUSES[r.status] || ''
   };
 }
 
