@@ -10,11 +10,11 @@ class AuditQuery(PageQuery):
     """Filters combine (AND); `from`/`to` are calendar days in Asia/Shanghai, both inclusive."""
 
     actor = fields.String(validate=validate.Length(min=1, max=80), metadata={
-        "description": "a staff username, or cli / system, or wechat:<account id> / sync_key:<key id>"})
+        "description": "操作人：工作人员用户名，或 cli / system，或 wechat:<账号 id> / sync_key:<密钥 id>"})
     member_id = fields.Integer(validate=validate.Range(min=1))
-    action = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "e.g. member.read"})
-    date_from = fields.Date(data_key="from", metadata={"description": "YYYY-MM-DD, first day (inclusive)"})
-    date_to = fields.Date(data_key="to", metadata={"description": "YYYY-MM-DD, last day (inclusive)"})
+    action = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "操作类型，例如 member.read"})
+    date_from = fields.Date(data_key="from", metadata={"description": "起始日期 YYYY-MM-DD（含当天，北京时间）"})
+    date_to = fields.Date(data_key="to", metadata={"description": "截止日期 YYYY-MM-DD（含当天，北京时间）"})
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "xlsx"]))
 
     @validates_schema
@@ -25,11 +25,11 @@ class AuditQuery(PageQuery):
 
 class AuditEntryOut(Schema):
     at = Instant()
-    actor = fields.String(metadata={"description": "staff username, cli, system, wechat:<id> or sync_key:<id>"})
+    actor = fields.String(metadata={"description": "操作人：工作人员用户名、cli、system、wechat:<id> 或 sync_key:<id>"})
     action = fields.String()
     member_id = fields.Integer(allow_none=True)
     ip = fields.String(allow_none=True)
-    detail = fields.Dict(allow_none=True, metadata={"description": "what was read or changed; ID numbers and phones masked"})
+    detail = fields.Dict(allow_none=True, metadata={"description": "查看或改动了什么；身份证号和手机号已打码"})
 
 
 class AuditPageOut(PageOut):

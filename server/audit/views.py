@@ -22,7 +22,7 @@ BINARY = {"type": "string", "format": "binary"}
 @blp.response(200, AuditPageOut)
 @blp.alt_response(200, schema=BINARY, content_type=XLSX_MIMETYPE, success=True,
                   description="JSON 分页列表；format=xlsx 时为筛选结果的 Excel 文件（身份证号、手机号已脱敏）")
-@blp.alt_response(422, schema=ErrorOut, description="validation_error; export_too_large (xlsx over the export cap)")
+@blp.alt_response(422, schema=ErrorOut, description="validation_error：输入有误；export_too_large：导出行数超过上限，请缩小范围")
 @blp.doc(**SECURED, summary="审计日志：按操作人、党员、操作和日期筛选，最新在前（县、乡镇管理员）")
 @staff_required("county_admin", "township_admin")
 def list_audit(query):

@@ -28,12 +28,12 @@ class PaymentIn(StrictSchema):
 
 class PaymentOut(Schema):
     id = fields.Integer()
-    ref = fields.String(metadata={"description": "payment reference P<id> (the feed's and the digest's)"})
-    entry_type = fields.String(metadata={"description": "payment | reversal"})
+    ref = fields.String(metadata={"description": "缴费编号 P<id>（同步变更和核对摘要里用的编号）"})
+    entry_type = fields.String(metadata={"description": "payment 缴费 | reversal 冲正"})
     receipt_no = fields.String(allow_none=True, metadata={"description": "收据号（冲正记录为 null）"})
     member_id = fields.Integer()
     branch_id = fields.Integer()
-    kind = fields.String(metadata={"description": "monthly | special"})
+    kind = fields.String(metadata={"description": "monthly 按月党费 | special 特殊党费"})
     months = fields.List(fields.String())
     campaign_id = fields.Integer(allow_none=True)
     amount_fen = fields.Integer(metadata={"description": "冲正记录为负数"})
@@ -62,8 +62,8 @@ class ReverseIn(StrictSchema):
 
 
 class ReversedOut(Schema):
-    payment = fields.Nested(PaymentOut, metadata={"description": "the original, now reversed"})
-    reversal = fields.Nested(PaymentOut, metadata={"description": "the reversing entry"})
+    payment = fields.Nested(PaymentOut, metadata={"description": "被冲正的原缴费记录"})
+    reversal = fields.Nested(PaymentOut, metadata={"description": "新增的冲正记录"})
 
 
 class MemberDuesOut(Schema):
@@ -83,7 +83,7 @@ class CampaignRef(Schema):
 
 class ReceiptOut(Schema):
     receipt_no = fields.String()
-    ref = fields.String(metadata={"description": "order_no of a WeChat order, P<id> of an offline payment"})
+    ref = fields.String(metadata={"description": "微信订单为 order_no，线下缴费为 P<id>"})
     channel = fields.String(metadata={"enum": ["wechat", "offline"]})
     method = fields.String(metadata={"enum": ["wechat", "cash", "bank_transfer", "other"]})
     kind = fields.String()
@@ -128,7 +128,7 @@ class ForwardingMember(Schema):
 
 
 class ForwardingItem(Schema):
-    ref = fields.String(metadata={"description": "order_no, or P<id> of an offline payment"})
+    ref = fields.String(metadata={"description": "微信订单号 order_no，或线下缴费 P<id>"})
     channel = fields.String(metadata={"enum": ["wechat", "offline"]})
     amount_fen = fields.Integer()
     paid_at = fields.String()

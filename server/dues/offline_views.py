@@ -38,6 +38,7 @@ def _errors(*codes, description="错误（code/message）"):
                                 "写入台账、移动缴至月份、记入审计，并以 dues.paid（channel offline）同步给乡镇")
 @staff_required(*RECORDERS)
 def record_payment(data, branch_id):
+    """登记线下缴纳的党费（现金、银行转账等）"""
     return {"payment": offline.payment_view(offline.record_payment(current_principal(), branch_id, data))}, 201
 
 
@@ -49,6 +50,7 @@ def record_payment(data, branch_id):
                                 "乡镇收到 dues.refunded（channel offline），摘要中净额抵消")
 @staff_required(*RECORDERS)
 def reverse_payment(data, ref):
+    """冲正一笔线下缴费（原记录保留）"""
     payment, reversal = offline.reverse_payment(current_principal(), ref, data["reason"].strip())
     return {"payment": offline.payment_view(payment), "reversal": offline.payment_view(reversal)}
 
@@ -58,6 +60,7 @@ def reverse_payment(data, ref):
 @blp.doc(**SECURED, description="工作人员查看某党员的党费标准、缴至月份和全部未缴月份（含 6 个月以前的欠缴）")
 @staff_required(*ANY_STAFF)
 def member_dues(member_id):
+    """党员的党费情况：标准、已缴至和全部欠缴月份（工作人员）"""
     return offline.member_dues(current_principal(), member_id)
 
 
@@ -66,6 +69,7 @@ def member_dues(member_id):
 @blp.doc(**SECURED, description="本人全部缴费的电子收据（微信支付和交给支部的），新的在前")
 @member_required
 def my_receipts():
+    """本人的电子收据"""
     return receipts.my_receipts(g.member_id)
 
 
@@ -76,6 +80,7 @@ def my_receipts():
 @blp.doc(**SECURED, description="一张收据（本人，或范围内的工作人员；其他人 404）；format=pdf 打印")
 @login_required
 def get_receipt(query, receipt_no):
+    """查看一张电子收据（?format=pdf 打印）"""
     receipt = receipts.get_receipt(current_principal(), receipt_no)
     if query["format"] == "pdf":
         return Response(receipts.receipts_pdf([receipt], f"党费收据 {receipt_no}"), mimetype=PDF_MIMETYPE, headers={
@@ -90,6 +95,7 @@ def get_receipt(query, receipt_no):
 @blp.doc(**SECURED, description="支部某月全部缴费的收据（批量打印）")
 @staff_required(*ANY_STAFF)
 def branch_receipts(query, branch_id):
+    """支部某月的全部收据（批量打印）"""
     data = receipts.branch_receipts(current_principal(), branch_id, query["month"])
     if query["format"] == "pdf":
         return Response(receipts.receipts_pdf(data["items"], f"{data['branch']['name']} {data['month']} 党费收据"),
@@ -105,6 +111,7 @@ def branch_receipts(query, branch_id):
 @blp.doc(**SECURED, description="县委组织部：一次性超过 1000 元的特殊党费（微信和线下，不含已退款或已冲正），是否已向上级转交")
 @staff_required("county_admin")
 def forwarding(query):
+    """大额特殊党费上交清单（县委组织部）"""
     data = forwarding_service.list_forwarding(current_principal(), query.get("campaign_id"), query.get("forwarded"))
     if query["format"] == "xlsx":
         return Response(forwarding_service.forwarding_xlsx(data), mimetype=XLSX_MIMETYPE, headers={
@@ -115,8 +122,9 @@ def forwarding(query):
 @blp.post("/dues/forwarding/<ref>/forwarded")
 @blp.arguments(s.ForwardedIn)
 @blp.response(200, s.ForwardingItem)
-@_errors(409, description="already_forwarded")
+@_errors(409, description="already_forwarded：该笔已标记为上交")
 @blp.doc(**SECURED, description="标记一笔大额特殊党费已向上级转交（只能标记一次，记入审计）")
 @staff_required("county_admin")
 def mark_forwarded(data, ref):
+    """标记一笔大额特殊党费已上交"""
     return forwarding_service.mark_forwarded(current_principal(), ref, data.get("note"))
