@@ -19,7 +19,9 @@ from server import (
     jobs,
     members,
     orgs,
+    registration,
     sync,
+    transfers,
     wechat,
 )
 from server.common.apidoc import ErrorResponses
@@ -30,7 +32,8 @@ from server.store import get_redis
 
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
-PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, demo)
+PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registration, transfers, sync, dashboard,
+            demo)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -15,7 +15,7 @@ class BranchQuery(StrictSchema):
 class TownshipOut(Schema):
     id = fields.Integer()
     name = fields.String()
-    member_count = fields.Integer(metadata={"description": "members of this township the caller may see"})
+    member_count = fields.Integer(metadata={"description": "members of this township the caller may see (staff only)"})
     mobile_branches = fields.List(fields.Nested(OrgRef))
 
 
@@ -28,7 +28,7 @@ class BranchOut(Schema):
     name = fields.String()
     kind = fields.String(metadata={"enum": list(BRANCH_KINDS)})
     township = fields.Nested(OrgRef)
-    member_count = fields.Integer(metadata={"description": "members of the branch the caller may see"})
+    member_count = fields.Integer(metadata={"description": "members of the branch the caller may see (staff only)"})
 
 
 class BranchListOut(Schema):
