@@ -196,6 +196,16 @@ describe('secretary: pending registrations', () => {
     expect(view.all('.registration-item')).toHaveLength(1);
   });
 
+  test('a roster near-match is shown to the secretary with the request', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    const match = { member_id: 7, reason: 'same_id_number', name: '张三', township: { id: 1, name: '金山镇' },
+      village_branch: { id: 3, name: '红星村党支部' }, bound: false, text: '与金山镇红星村党支部的张三身份证号相同：通过后将直接绑定该党员' };
+    wx.__route('GET', '/api/v1/registrations', { data: shapes.page([shapes.registration({ roster_match: match }), shapes.registration({ id: 12 })]) });
+    const view = await loadPage('pages/staff/registrations/registrations');
+    expect(view.all('.roster-match')).toHaveLength(1);
+    expect(view.text('.roster-match')).toBe(match.text);
+  });
+
   test('a denial needs a note, which is sent', async () => {
     const { wx } = setup({ staffToken: 's' });
     wx.__route('GET', '/api/v1/registrations', { data: PENDING });
