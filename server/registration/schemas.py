@@ -19,7 +19,7 @@ class RegistrationIn(StrictSchema):
     id_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
     phone_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128),
                                metadata={"description": "the code from the getPhoneNumber button"})
-    phone = fields.String(load_default=None, allow_none=True,
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
                           metadata={"description": "11 digits, typed; used only when no phone_code is sent"})
     township_id = fields.Integer(required=True, validate=validate.Range(min=1))
     mobile_branch_id = fields.Integer(required=True, validate=validate.Range(min=1))
