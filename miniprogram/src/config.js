@@ -16,5 +16,8 @@ module.exports = {
   // (development default 'meeting-reminder-dev'); put the id from the WeChat admin console in both places.
   subscribeTemplates: [
     { id: 'meeting-reminder-dev', name: '会议提醒' }
-  ]
+  ],
+  // The registration-result template (the service's WECHAT_REGISTRATION_TEMPLATE_ID): asked for when a
+  // registration is sent, so the member hears of the secretary's decision.
+  registrationResultTemplate: 'registration-result-dev'
 };

@@ -68,6 +68,19 @@ describe('registration form', () => {
     expect(lastUrl(wx, 'redirectTo')).toBe('/pages/registration/registration');
   });
 
+  test('a member who allows the result message sends its template with the request', async () => {
+    const { wx } = setup({ token: 't', bound: false });
+    wx.__route('GET', '/api/v1/townships', { data: TOWNSHIPS });
+    wx.__route('GET', '/api/v1/branches', { data: BRANCHES });
+    wx.__route('POST', '/api/v1/auth/registrations', { status: 201, data: { registration: shapes.registration() } });
+    wx.__script('requestSubscribeMessage', { success: { 'registration-result-dev': 'accept' } });
+    const view = await loadPage('pages/register/register', { query: { name: '刘芳', id_number: '11010519491231002X' } });
+    await fillRegistration(view);
+    await view.tap('.submit');
+    expect(wx.__calls('requestSubscribeMessage')[0].tmplIds).toEqual(['registration-result-dev']);
+    expect(wx.__requests('POST', '/api/v1/auth/registrations')[0].data.subscribe_template_id).toBe('registration-result-dev');
+  });
+
   test('every missing field and a wrong ID number are said in Chinese before anything is sent', async () => {
     const { wx } = setup({ token: 't', bound: false });
     wx.__route('GET', '/api/v1/townships', { data: TOWNSHIPS });

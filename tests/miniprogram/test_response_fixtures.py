@@ -223,3 +223,9 @@ def test_the_reminder_template_id_comes_from_the_environment(tmp_path):
     assert load_config(str(tmp_path), {})["WECHAT_REMINDER_TEMPLATE_ID"] == DEV_REMINDER_TEMPLATE_ID
     config = load_config(str(tmp_path), {"WECHAT_REMINDER_TEMPLATE_ID": "AbC123-template"})
     assert config["WECHAT_REMINDER_TEMPLATE_ID"] == "AbC123-template"
+
+
+def test_the_mini_program_asks_for_the_registration_result_template_the_server_sends(tmp_path):
+    config_js = (ROOT / "miniprogram" / "src" / "config.js").read_text(encoding="utf-8")
+    (asked,) = re.findall(r"registrationResultTemplate:\s*'([^']+)'", config_js)
+    assert asked == load_config(str(tmp_path), {})["WECHAT_REGISTRATION_TEMPLATE_ID"]
