@@ -22,7 +22,9 @@ from server import (
     members,
     notices,
     orgs,
+    registration,
     sync,
+    transfers,
     wechat,
 )
 from server.common.apidoc import ErrorResponses
@@ -33,7 +35,8 @@ from server.store import get_redis
 
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
-PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, sync, dashboard, notices, evaluations, audit,
+PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registration, transfers, sync, dashboard,
+            notices, evaluations, audit,
             demo)
 
 

@@ -96,6 +96,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         ),
         "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
         "WECHAT_NOTICE_TEMPLATE_ID": env.get("WECHAT_NOTICE_TEMPLATE_ID", DEV_NOTICE_TEMPLATE_ID),
+        # The subscribe-message template telling a registrant the secretary's decision (keys `phrase1` outcome,
+        # `thing2` note, `time3` decided at; opens pages/registration/registration).
+        "WECHAT_REGISTRATION_TEMPLATE_ID": env.get("WECHAT_REGISTRATION_TEMPLATE_ID", "registration-result-dev"),
         "WECHAT_EMULATOR": emulator,
         "PUBLIC_BASE_URL": public_base,
         # The county of a one-county deployment, created with the first county admin or roster import.
@@ -113,6 +116,12 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "CHECKIN_RATE_WINDOW_S": 60,
         "REMINDER_LEAD_HOURS": 24,          # remind members this long before a meeting
         "SUBSCRIPTION_MAX_GRANTS": 50,      # grants a member may bank per template
+        # Registrations (CONTRACT §10): submissions per WeChat account and per client address per hour.
+        "REGISTRATIONS_PER_ACCOUNT": (5, 3600),
+        "REGISTRATIONS_PER_ADDRESS": (20, 3600),
+        # Transfers (CONTRACT §13): how far back or ahead an effective date may lie.
+        "TRANSFER_EFFECTIVE_PAST_DAYS": 366,
+        "TRANSFER_EFFECTIVE_FUTURE_DAYS": 92,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Sync: a pull sequences the outbox at most once per this many ms across all processes.
         "SYNC_SEQUENCE_DEBOUNCE_MS": 200,

@@ -18,5 +18,8 @@ module.exports = {
     { id: 'meeting-reminder-dev', name: '会议提醒' }
   ],
   // The new-notice message: the service's WECHAT_NOTICE_TEMPLATE_ID (development default 'notice-dev').
-  noticeTemplate: { id: 'notice-dev', name: '新通知提醒' }
+  noticeTemplate: { id: 'notice-dev', name: '新通知提醒' },
+  // The registration-result template (the service's WECHAT_REGISTRATION_TEMPLATE_ID): asked for when a
+  // registration is sent, so the member hears of the secretary's decision.
+  registrationResultTemplate: 'registration-result-dev'
 };

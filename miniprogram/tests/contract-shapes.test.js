@@ -46,7 +46,9 @@ test('every response fixture is used by this file', () => {
     'event-leaves', 'me-dues', 'order-created', 'order-pending', 'order-status', 'me-dues-orders', 'campaigns',
     'members-search', 'dues-standard-set', 'arrears', 'manual-checkin', 'compliance', 'lost-contact',
     'lost-contact-dismissed', 'notice-created', 'me-notices', 'notice-detail', 'notice-unread', 'staff-notices',
-    'evaluation-recorded', 'branch-evaluations', 'member-dues', 'payment-recorded', 'payment-reversed', 'me-receipts'];
+    'evaluation-recorded', 'branch-evaluations', 'member-dues', 'payment-recorded', 'payment-reversed', 'me-receipts',
+    'townships-public', 'branches-public', 'registration-created', 'registrations-pending', 'registration-decided',
+    'registration-mine', 'transfer-created'];
   const files = fs.readdirSync(FIXTURES).filter(f => !f.endsWith('.request.json')).map(f => f.replace(/\.json$/, ''));
   expect(files.sort()).toEqual(used.sort());
 });
@@ -410,5 +412,76 @@ describe('member notices', () => {
     expect(home.text('.unread-badge')).toBe(body('me-notices').unread + ' 条未读');
     const list = await loadPage('pages/notices/notices');
     expect(list.texts('.notice-item')[0]).toContain(body('me-notices').items[0].title);
+  });
+});
+
+describe('registration and transfer (CONTRACT §10, §13)', () => {
+  test('the form lists the server\'s townships and branches to an unbound account and files the request', async () => {
+    const { wx } = setup({ token: 't', bound: false });
+    wx.__route('GET', '/api/v1/townships', answer('townships-public'));
+    wx.__route('GET', '/api/v1/branches', answer('branches-public'));
+    wx.__route('POST', '/api/v1/auth/registrations', answer('registration-created'));
+    const view = await loadPage('pages/register/register', { query: { name: '刘芳', id_number: '11010519491231002X' } });
+    const township = body('townships-public').items[0];
+    const branch = body('branches-public').items[0];
+    expect(view.data.typedIds).toBe(false);
+    await view.trigger('.township-picker', 'change', { value: '0' });
+    await view.trigger('.branch-picker', 'change', { value: '0' });
+    expect(view.text('.township-value')).toBe(township.name);
+    expect(view.text('.branch-value')).toBe(branch.name);
+    await view.input('.phone-input', '13800000000');
+    await view.input('.home-branch-input', '金山村党支部');
+    await view.trigger('.left-on-picker', 'change', { value: '2025-06-01' });
+    await view.input('.destination-input', '深圳市');
+    await view.input('.employer-input', '某某电子厂');
+    await view.tap('.submit');
+    const sent = wx.__requests('POST', '/api/v1/auth/registrations')[0].data;
+    expect(sent).toMatchObject({ township_id: township.id, mobile_branch_id: branch.id, phone: '13800000000' });
+    expect(lastUrl(wx, 'redirectTo')).toBe('/pages/registration/registration');
+  });
+
+  test('the status page shows the denial and its reason', async () => {
+    const { wx } = setup({ token: 't', bound: false });
+    wx.__route('GET', '/api/v1/auth/registrations/mine', answer('registration-mine'));
+    const view = await loadPage('pages/registration/registration');
+    expect(view.text('.registration-status')).toBe('没有通过');
+    expect(view.text('.deny-reason')).toContain(body('registration-mine').registration.note);
+    expect(view.exists('.register-again')).toBe(true);
+  });
+
+  test('the secretary\'s pending list, masked, then a denial with its note', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    const item = body('registrations-pending').items[0];
+    wx.__route('GET', '/api/v1/registrations', answer('registrations-pending'));
+    wx.__route('POST', '/api/v1/registrations/' + item.id + '/decision', answer('registration-decided'));
+    const view = await loadPage('pages/staff/registrations/registrations');
+    expect(view.text('.registration-item')).toContain(item.name);
+    expect(view.text('.registration-item')).toContain(item.id_number_masked);
+    await view.tap('.deny');
+    await view.input('.note-input', body('registration-decided').registration.note);
+    await view.tap('.confirm-deny');
+    expect(wx.__requests('POST', '/api/v1/registrations/' + item.id + '/decision')[0].data)
+      .toEqual({ approve: false, note: body('registration-decided').registration.note });
+    expect(wx.__toasts()).toContain('已退回');
+  });
+
+  test('a transfer answer shows its letter number and opens the letter', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    const t = body('transfer-created').transfer;
+    wx.__route('GET', '/api/v1/members', answer('members-search'));
+    wx.__route('POST', '/api/v1/members/' + body('members-search').items[0].id + '/transfers', answer('transfer-created'));
+    wx.__route('GET', '/api/v1/transfers/' + t.id + '/letter', { status: 200, tempFilePath: 'wxfile://tmp/letter.pdf' });
+    const view = await loadPage('pages/staff/transfer/transfer');
+    await view.tap('.search');
+    await view.tap('.member-result');
+    await view.input('.destination-input', t.destination);
+    await view.input('.reason-input', t.reason);
+    await view.tap('.submit');
+    expect(view.text('.letter-no')).toBe(t.letter_no);
+    expect(view.text('.letter-paid-through')).toBe('没有缴费记录');
+    await view.tap('.open-letter');
+    expect(wx.__calls('downloadFile')[0].url).toContain('/api/v1/transfers/' + t.id + '/letter?format=pdf');
   });
 });

@@ -68,6 +68,19 @@ describe('registration form', () => {
     expect(lastUrl(wx, 'redirectTo')).toBe('/pages/registration/registration');
   });
 
+  test('a member who allows the result message sends its template with the request', async () => {
+    const { wx } = setup({ token: 't', bound: false });
+    wx.__route('GET', '/api/v1/townships', { data: TOWNSHIPS });
+    wx.__route('GET', '/api/v1/branches', { data: BRANCHES });
+    wx.__route('POST', '/api/v1/auth/registrations', { status: 201, data: { registration: shapes.registration() } });
+    wx.__script('requestSubscribeMessage', { success: { 'registration-result-dev': 'accept' } });
+    const view = await loadPage('pages/register/register', { query: { name: '刘芳', id_number: '11010519491231002X' } });
+    await fillRegistration(view);
+    await view.tap('.submit');
+    expect(wx.__calls('requestSubscribeMessage')[0].tmplIds).toEqual(['registration-result-dev']);
+    expect(wx.__requests('POST', '/api/v1/auth/registrations')[0].data.subscribe_template_id).toBe('registration-result-dev');
+  });
+
   test('every missing field and a wrong ID number are said in Chinese before anything is sent', async () => {
     const { wx } = setup({ token: 't', bound: false });
     wx.__route('GET', '/api/v1/townships', { data: TOWNSHIPS });
@@ -194,6 +207,16 @@ describe('secretary: pending registrations', () => {
     expect(wx.__requests('POST', '/api/v1/registrations/11/decision')[0].data).toEqual({ approve: true });
     expect(wx.__toasts()).toContain('已通过');
     expect(view.all('.registration-item')).toHaveLength(1);
+  });
+
+  test('a roster near-match is shown to the secretary with the request', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    const match = { member_id: 7, reason: 'same_id_number', name: '张三', township: { id: 1, name: '金山镇' },
+      village_branch: { id: 3, name: '红星村党支部' }, bound: false, text: '与金山镇红星村党支部的张三身份证号相同：通过后将直接绑定该党员' };
+    wx.__route('GET', '/api/v1/registrations', { data: shapes.page([shapes.registration({ roster_match: match }), shapes.registration({ id: 12 })]) });
+    const view = await loadPage('pages/staff/registrations/registrations');
+    expect(view.all('.roster-match')).toHaveLength(1);
+    expect(view.text('.roster-match')).toBe(match.text);
   });
 
   test('a denial needs a note, which is sent', async () => {

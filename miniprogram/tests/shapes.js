@@ -130,7 +130,7 @@ function registration(o) {
     id: 11, status: 'pending', submitted_at: '2026-03-02T09:00:00+08:00', decided_at: null, note: null,
     name: '刘芳', id_number_masked: '1101**********002X', phone_masked: '138****0000',
     township: { id: 1, name: '金山镇' }, mobile_branch: BRANCH, home_branch: '金山村党支部', left_on: '2025-06-01',
-    destination: '深圳市', employer: '某某电子厂', certificate_no: null
+    destination: '深圳市', employer: '某某电子厂', certificate_no: null, roster_match: null
   }, o);
 }
 

@@ -48,7 +48,7 @@ describe('transfer out or return home', () => {
   test('return_home needs no destination; a server refusal is shown', async () => {
     const { wx } = secretary();
     wx.__route('GET', '/api/v1/members', { data: shapes.page([shapes.member()]) });
-    wx.__route('POST', '/api/v1/members/7/transfers', { status: 409, data: { code: 'member_not_active', message: '该党员已不是正常状态' } });
+    wx.__route('POST', '/api/v1/members/7/transfers', { status: 409, data: { code: 'already_transferred', message: '该党员已办理转出，不能重复办理' } });
     const view = await loadPage('pages/staff/transfer/transfer');
     await view.tap('.search');
     await view.tap('.member-result');
@@ -59,7 +59,7 @@ describe('transfer out or return home', () => {
     const sent = wx.__requests('POST', '/api/v1/members/7/transfers')[0].data;
     expect(sent.kind).toBe('return_home');
     expect(sent.destination).toBeUndefined();
-    expect(wx.__toasts()).toContain('该党员已不是正常状态');
+    expect(wx.__toasts()).toContain('该党员已办理转出，不能重复办理');
     expect(view.exists('.transfer-done')).toBe(false);
   });
 });

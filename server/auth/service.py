@@ -139,18 +139,31 @@ def bind(principal: Principal, name: str, id_number: str, phone_code: str | None
         raise Conflict("该党员身份已绑定其他微信，如有疑问请联系支部书记", code="already_bound")
 
     try:
-        phone = _phone_from_code(phone_code) if phone_code else None
+        phone = phone_from_code(phone_code) if phone_code else None
+        link_account(principal.subject_id, member.id, phone)
+        db.session.commit()
     except AppError:
         not_a_failure()
         raise
+    not_a_failure()
+    principal.member_id = member.id
+    principal.roles = ["member"]
+    tokens.update(principal)
+    return member
 
-    account = db.session.get(WechatAccount, principal.subject_id, with_for_update=True)
-    member = db.session.get(Member, member.id, with_for_update=True)
+
+def link_account(account_id: int, member_id: int, phone: str | None = None, detail: dict | None = None) -> Member:
+    """Bind a WeChat account to a roster member inside the caller's transaction (flushes, never commits).
+
+    Locks both rows; the account already bound, or the member bound to another account, is 409
+    `already_bound` (the unique key on `wechat_accounts.member_id` settles a race). Audited, and the
+    township hears of the member as `member.upserted`. Used by binding and by an approved registration.
+    """
+    account = db.session.get(WechatAccount, account_id, with_for_update=True)
+    member = db.session.get(Member, member_id, with_for_update=True)
     if account is None:
-        not_a_failure()
         raise Unauthorized("登录已失效，请重新登录")
     if account.member_id is not None:
-        not_a_failure()
         db.session.rollback()
         raise Conflict("该微信已绑定党员身份", code="already_bound")
     account.member_id = member.id
@@ -160,22 +173,17 @@ def bind(principal: Principal, name: str, id_number: str, phone_code: str | None
         member.phone_hash = lookup_hash(phone)
     member.last_activity_at = utcnow()
     audit.record("member.bound", "member", member.id,
-                 {"wechat_account_id": account.id, "phone_updated": phone is not None})
+                 {"wechat_account_id": account.id, "phone_updated": phone is not None, **(detail or {})})
     try:
         db.session.flush()
         record_member_upserted(member)
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise Conflict("该党员身份已绑定其他微信，如有疑问请联系支部书记", code="already_bound") from None
-    not_a_failure()
-    principal.member_id = member.id
-    principal.roles = ["member"]
-    tokens.update(principal)
     return member
 
 
-def _phone_from_code(phone_code: str) -> str:
+def phone_from_code(phone_code: str) -> str:
     """The phone behind a getPhoneNumber code, checked to be for our own mini-program."""
     try:
         result = gateway.phone_number(phone_code)

@@ -33,8 +33,12 @@ def snapshot(member: Member) -> dict:
     }
 
 
-def apply_status(member: Member, to_status: str, reason: str, actor: str) -> MemberStatusChange:
-    """Change a member's status inside the caller's transaction: history, audit and outbox (no commit)."""
+def apply_status(member: Member, to_status: str, reason: str, actor: str,
+                 extra: dict | None = None) -> MemberStatusChange:
+    """Change a member's status inside the caller's transaction: history, audit and outbox (no commit).
+
+    `extra` adds fields to the feed payload and the audit detail (a transfer's letter, docs/changes.md).
+    """
     if to_status not in STATUSES:
         raise Unprocessable("状态取值不正确", errors={"status": ["取值不在允许范围内"]})
     if not reason or not reason.strip():
@@ -43,8 +47,10 @@ def apply_status(member: Member, to_status: str, reason: str, actor: str) -> Mem
                                 reason=reason.strip(), actor=actor, at=utcnow())
     db.session.add(change)
     from_status, member.status = member.status, to_status
-    audit.record("member.status_changed", "member", member.id, {"from": from_status, "to": to_status, "reason": reason})
-    record_change("member.status_changed", member, {"from": from_status, "to": to_status, "reason": change.reason, "by": actor})
+    audit.record("member.status_changed", "member", member.id,
+                 {"from": from_status, "to": to_status, "reason": reason, **(extra or {})})
+    record_change("member.status_changed", member,
+                  {"from": from_status, "to": to_status, "reason": change.reason, "by": actor, **(extra or {})})
     return change
 
 

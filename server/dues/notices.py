@@ -17,7 +17,7 @@ from server.core import audit
 from server.core.members import Member
 from server.core.outbox import record_change
 from server.dues.models import DuesLedgerEntry, DuesMonthClaim, DuesOrder, PayNotice
-from server.dues.service import position
+from server.dues.service import close_locally, position
 from server.extensions import db
 from server.wechat import gateway
 
@@ -27,15 +27,6 @@ QUERY_AFTER = timedelta(seconds=10)  # a pending order older than this is checke
 
 
 # ---- settling ------------------------------------------------------------------------------------------
-
-def close_locally(order_id: int) -> bool:
-    """pending → closed, freeing its months (inside the caller's transaction)."""
-    flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "pending")
-                                 .values(status="closed", closed_at=utcnow())).rowcount == 1
-    if flipped:
-        db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order_id))
-    return flipped
-
 
 def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
     """Ledger entries, paid_through, last activity and the outbox for an order just flipped to paid."""

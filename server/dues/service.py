@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.common.timeutil import (
@@ -34,7 +34,7 @@ from server.core.outbox import record_change
 from server.core.scope import require_member
 from server.core.tokens import Principal
 from server.dues import rules
-from server.dues.models import DuesLedgerEntry, DuesStandard
+from server.dues.models import DuesLedgerEntry, DuesMonthClaim, DuesOrder, DuesStandard
 from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
 
@@ -260,3 +260,25 @@ def position(member: Member) -> Position:
     by_year = approved_by_year([member.id])[member.id]
     return Position(member=member, by_year=by_year, credited=credited_months([member.id])[member.id],
                     start=start_month(member, by_year), today=current_month())
+
+
+# ---- open orders -----------------------------------------------------------------------------------
+
+def close_locally(order_id: int) -> bool:
+    """pending → closed, freeing its months (inside the caller's transaction)."""
+    flipped = db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "pending")
+                                 .values(status="closed", closed_at=utcnow())).rowcount == 1
+    if flipped:
+        db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order_id))
+    return flipped
+
+
+def close_open_orders_of(member: Member) -> list[str]:
+    """Close the member's pending orders locally (a transfer or return), inside the caller's transaction.
+
+    Only locally: should WeChat still report one of them paid, `settle` revives it while its months are free.
+    Returns the order numbers closed.
+    """
+    orders = db.session.execute(select(DuesOrder.id, DuesOrder.order_no).where(
+        DuesOrder.member_id == member.id, DuesOrder.status == "pending")).all()
+    return [order_no for order_id, order_no in orders if close_locally(order_id)]

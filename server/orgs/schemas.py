@@ -15,7 +15,7 @@ class BranchQuery(StrictSchema):
 class TownshipOut(Schema):
     id = fields.Integer()
     name = fields.String()
-    member_count = fields.Integer(metadata={"description": "本乡镇中您可见的党员人数"})
+    member_count = fields.Integer(metadata={"description": "本乡镇中您可见的党员人数（仅工作人员）"})
     mobile_branches = fields.List(fields.Nested(OrgRef))
 
 
@@ -28,7 +28,7 @@ class BranchOut(Schema):
     name = fields.String()
     kind = fields.String(metadata={"enum": list(BRANCH_KINDS)})
     township = fields.Nested(OrgRef)
-    member_count = fields.Integer(metadata={"description": "本支部中您可见的党员人数"})
+    member_count = fields.Integer(metadata={"description": "本支部中您可见的党员人数（仅工作人员）"})
 
 
 class BranchListOut(Schema):

@@ -1,7 +1,7 @@
 """Reading the county's organisations within a staff user's scope."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from server.core import scope
 from server.core.members import Member
@@ -11,7 +11,9 @@ from server.extensions import db
 
 
 def list_townships(principal: Principal) -> list[dict]:
-    """Townships in scope with their mobile branches and visible member counts."""
+    """Townships in scope with their mobile branches and visible member counts (a WeChat account: names only)."""
+    if not principal.is_staff:
+        return _public_townships()
     townships = db.session.execute(
         select(Township).where(scope.township_filter(principal)).order_by(Township.id)).scalars().all()
     counts = dict(db.session.execute(
@@ -27,13 +29,19 @@ def list_townships(principal: Principal) -> list[dict]:
 
 
 def list_branches(principal: Principal, township_id: int | None = None, kind: str | None = None) -> list[dict]:
-    """Branches in scope (a secretary sees their own mobile branch) with visible member counts."""
-    query = select(Branch).where(scope.branch_filter(principal)).order_by(Branch.township_id, Branch.kind, Branch.id)
+    """Branches in scope (a secretary sees their own mobile branch) with visible member counts.
+
+    A WeChat account (the registration form, bound or not) sees every branch's name, kind and township.
+    """
+    visible_branches = scope.branch_filter(principal) if principal.is_staff else true()
+    query = select(Branch).where(visible_branches).order_by(Branch.township_id, Branch.kind, Branch.id)
     if township_id is not None:
         query = query.where(Branch.township_id == township_id)
     if kind is not None:
         query = query.where(Branch.kind == kind)
     branches = db.session.execute(query.join(Branch.township)).scalars().all()
+    if not principal.is_staff:
+        return [{"id": b.id, "name": b.name, "kind": b.kind, "township": b.township} for b in branches]
     visible = scope.member_filter(principal)
     by_mobile = dict(db.session.execute(
         select(Member.mobile_branch_id, func.count()).where(visible).group_by(Member.mobile_branch_id)).all())
@@ -43,3 +51,11 @@ def list_branches(principal: Principal, township_id: int | None = None, kind: st
         "id": b.id, "name": b.name, "kind": b.kind, "township": b.township,
         "member_count": (by_mobile if b.kind == "mobile" else by_village).get(b.id, 0),
     } for b in branches]
+
+
+def _public_townships() -> list[dict]:
+    """Every township's name and mobile branches: what a member picks on the registration form."""
+    townships = db.session.execute(select(Township).order_by(Township.id)).scalars().all()
+    mobile = db.session.execute(select(Branch).where(Branch.kind == "mobile").order_by(Branch.id)).scalars().all()
+    return [{"id": t.id, "name": t.name, "mobile_branches": [b for b in mobile if b.township_id == t.id]}
+            for t in townships]

@@ -8,10 +8,11 @@ from tests.platform.test_error_shape import SECURED
 
 # What a member may call (the mini-program): everything else in the API is for staff. An order and a receipt
 # answer their member and staff in scope alike (CONTRACT §7, §11).
-MEMBER_PATHS = re.compile(r"^/api/v1/(me(/.*)?|auth/(bind|logout)|events/\{event_id\}/(checkins|leave)"
-                          r"|dues/orders(/\{order_no\})?|dues/receipts/\{receipt_no\})$")
-# Both: members see the active special-dues campaigns they can give to (docs/dues.md).
-SHARED = {("GET", "/api/v1/dues/campaigns")}
+MEMBER_PATHS = re.compile(r"^/api/v1/(me(/.*)?|auth/(bind|logout|registrations(/mine)?)"
+                          r"|events/\{event_id\}/(checkins|leave)|dues/orders(/\{order_no\})?|dues/receipts/\{receipt_no\})$")
+# Both: members see the active special-dues campaigns they can give to (docs/dues.md), and the registration
+# form lists townships and branches by name (CONTRACT §10).
+SHARED = {("GET", "/api/v1/dues/campaigns"), ("GET", "/api/v1/townships"), ("GET", "/api/v1/branches")}
 STAFF_ONLY = [(m, p) for m, p in SECURED if not MEMBER_PATHS.match(p) and (m, p) not in SHARED]
 MEMBER_ONLY = [(m, p) for m, p in SECURED if MEMBER_PATHS.match(p) and not p.startswith(("/api/v1/auth/",
                                                                                           "/api/v1/dues/orders/",

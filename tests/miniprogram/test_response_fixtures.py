@@ -216,6 +216,27 @@ def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
     record("branch-evaluations", client.get(f"/api/v1/branches/{branch.id}/evaluations?year={last_year}",
                                             headers=sec_auth), 200)
 
+    # Registration (§10): an account missing from the roster picks its township, files, is approved; the
+    # secretary lists and decides. Transfer (§13): the member flagged above moves away.
+    code = emulator.issue_login_code(app.config, openid="o-fixture-registrant")
+    guest = bearer(client.post("/api/v1/auth/login", json={"code": code}).get_json()["token"])
+    record("townships-public", client.get("/api/v1/townships", headers=guest), 200)
+    record("branches-public", client.get(f"/api/v1/branches?township_id={township.id}&kind=mobile", headers=guest), 200)
+    record("registration-created", client.post("/api/v1/auth/registrations", headers=guest, json={
+        "name": "刘芳", "id_number": "11010519491231002X", "phone": "13800000000", "township_id": township.id,
+        "mobile_branch_id": branch.id, "home_branch": "金山村党支部", "left_on": "2025-06-01",
+        "destination": "深圳市", "employer": "某某电子厂"}), 201)
+    pending_list = record("registrations-pending", client.get("/api/v1/registrations?status=pending&page=1",
+                                                              headers=sec_auth), 200)
+    decided = record("registration-decided", client.post(
+        f"/api/v1/registrations/{pending_list['items'][0]['id']}/decision", headers=sec_auth,
+        json={"approve": False, "note": "身份证号与档案不符，请到支部核对"}), 200)
+    assert decided["registration"]["status"] == "denied"
+    record("registration-mine", client.get("/api/v1/auth/registrations/mine", headers=guest), 200)
+    record("transfer-created", client.post(f"/api/v1/members/{quiet.id}/transfers", headers=sec_auth, json={
+        "kind": "transfer_out", "reason": "在深圳落户", "effective_on": utcnow().date().isoformat(),
+        "destination": "深圳市宝安区西乡街道党工委"}), 201)
+
     if not REGENERATE:
         on_disk = {p.stem for p in FIXTURES.glob("*.json") if not p.stem.endswith(".request")}
         assert on_disk == set(record.names), "fixture files no flow produces"
@@ -233,3 +254,9 @@ def test_the_reminder_template_id_comes_from_the_environment(tmp_path):
     assert load_config(str(tmp_path), {})["WECHAT_REMINDER_TEMPLATE_ID"] == DEV_REMINDER_TEMPLATE_ID
     config = load_config(str(tmp_path), {"WECHAT_REMINDER_TEMPLATE_ID": "AbC123-template"})
     assert config["WECHAT_REMINDER_TEMPLATE_ID"] == "AbC123-template"
+
+
+def test_the_mini_program_asks_for_the_registration_result_template_the_server_sends(tmp_path):
+    config_js = (ROOT / "miniprogram" / "src" / "config.js").read_text(encoding="utf-8")
+    (asked,) = re.findall(r"registrationResultTemplate:\s*'([^']+)'", config_js)
+    assert asked == load_config(str(tmp_path), {})["WECHAT_REGISTRATION_TEMPLATE_ID"]

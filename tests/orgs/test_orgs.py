@@ -46,9 +46,22 @@ def test_secretary_sees_their_branch_and_township(client, ctx):
     assert [t["id"] for t in client.get("/api/v1/townships", headers=bearer(token)).get_json()["items"]] == [a.id]
 
 
-def test_members_and_strangers_cannot_list_organisations(client, ctx):
+def test_strangers_cannot_list_organisations(client, ctx):
     _county()
     assert client.get("/api/v1/townships").status_code == 401
-    assert client.get("/api/v1/branches", headers=bearer(member_token())).status_code == 403
+    assert client.get("/api/v1/branches").status_code == 401
     token = staff_token("county_admin")
     assert client.get("/api/v1/branches?kind=other", headers=bearer(token)).status_code == 422
+
+
+def test_a_wechat_account_sees_every_name_and_no_counts(client, ctx):
+    """The registration form (CONTRACT §10) picks township and mobile branch with an unbound member token."""
+    a, b, mobile_a, _, _ = _county()
+    headers = bearer(member_token())
+    townships = client.get("/api/v1/townships", headers=headers).get_json()["items"]
+    assert {t["id"] for t in townships} >= {a.id, b.id}
+    assert all("member_count" not in t for t in townships)
+    assert {"id": mobile_a.id, "name": mobile_a.name} in next(t for t in townships if t["id"] == a.id)["mobile_branches"]
+    branches = client.get(f"/api/v1/branches?township_id={a.id}&kind=mobile", headers=headers).get_json()["items"]
+    assert [x["id"] for x in branches] == [mobile_a.id]
+    assert set(branches[0]) == {"id", "name", "kind", "township"}

@@ -37,4 +37,18 @@ function askFor(ids) {
   });
 }
 
-module.exports = { askForReminders: askForReminders, askForNotices: askForNotices };
+// One message with the decision on a registration: resolves to the template id when the member accepts, else null.
+// Must be called from the tap that sends the request (WeChat shows the dialog only then).
+function askForRegistrationResult() {
+  var id = config.registrationResultTemplate;
+  return new Promise(function (resolve) {
+    wx.requestSubscribeMessage({
+      tmplIds: [id],
+      success: function (res) { resolve(res && res[id] === 'accept' ? id : null); },
+      fail: function () { resolve(null); }
+    });
+  });
+}
+
+module.exports = { askForReminders: askForReminders, askForNotices: askForNotices,
+  askForRegistrationResult: askForRegistrationResult };

@@ -292,6 +292,32 @@
       .catch(function (err) {
         if (!m.name) { $("member-error").textContent = err.message; show($("member-error"), true); }
       });
+    renderLetters(m.id);
+  }
+
+  // A transfer's letter (介绍信 / 返乡回执) is fetched with the staff token and opened as a PDF to print.
+  function renderLetters(memberId) {
+    var box = $("member-letters");
+    box.textContent = "";
+    api("/api/v1/members/" + memberId + "/transfers").then(function (body) {
+      body.items.forEach(function (t) {
+        var label = (t.kind === "transfer_out" ? "打印介绍信 " : "打印返乡回执 ") + t.letter_no +
+          (t.status === "cancelled" ? "（已撤销）" : "");
+        var button = el("button", label, "btn letter-link");
+        button.type = "button";
+        button.setAttribute("data-transfer-id", t.id);
+        button.addEventListener("click", function () { openLetter(t.letter_url); });
+        box.appendChild(button);
+      });
+    }).catch(function () { box.textContent = ""; });
+  }
+
+  function openLetter(url) {
+    fetch(url, { headers: { Authorization: "Bearer " + token() } }).then(function (resp) {
+      if (!resp.ok) { throw new Error("介绍信暂时打不开（" + resp.status + "）"); }
+      return resp.blob();
+    }).then(function (blob) { window.open(URL.createObjectURL(blob), "_blank"); })
+      .catch(function (err) { $("member-error").textContent = err.message; show($("member-error"), true); });
   }
 
   // ---- wiring ---------------------------------------------------------------------------------

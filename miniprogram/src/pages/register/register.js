@@ -5,6 +5,7 @@ var registrationsApi = require('../../api/registrations');
 var page = require('../../utils/page');
 var format = require('../../utils/format');
 var registration = require('../../utils/registration');
+var subscribe = require('../../utils/subscribe');
 
 var MESSAGES = {
   registration_pending: '您已经提交过登记申请，正在等待支部书记审核，请不要重复提交。',
@@ -78,8 +79,17 @@ Page(page.guest({
       return Promise.resolve();
     }
     var self = this;
+    // The decision comes back as one subscribe message when the member allows it.
+    return subscribe.askForRegistrationResult().then(function (templateId) {
+      if (templateId) checked.body.subscribe_template_id = templateId;
+      return self.send(checked.body);
+    });
+  },
+
+  send: function (body) {
+    var self = this;
     return self.act(function () {
-      return registrationsApi.submit(checked.body).then(function () {
+      return registrationsApi.submit(body).then(function () {
         wx.showToast({ title: '已提交', icon: 'success' });
         wx.redirectTo({ url: '/pages/registration/registration' });
       }, function (err) {

@@ -9,7 +9,9 @@ function toItem(r) {
     id: r.id, name: r.name, idNumber: r.id_number_masked, phone: r.phone_masked || '未留手机号',
     township: r.township ? r.township.name : '', mobileBranch: r.mobile_branch ? r.mobile_branch.name : '',
     homeBranch: r.home_branch || '', leftOn: r.left_on || '', destination: r.destination || '', employer: r.employer || '',
-    certificateNo: r.certificate_no || '', submittedAt: format.formatDate(r.submitted_at)
+    certificateNo: r.certificate_no || '', submittedAt: format.formatDate(r.submitted_at),
+    // Staff only: a roster member who may be this person (same ID number, or same name and birth date).
+    rosterMatch: r.roster_match ? r.roster_match.text : ''
   };
 }
 
