@@ -18,20 +18,20 @@ class RegistrationIn(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=32))
     id_number = fields.String(required=True, validate=validate.Length(min=1, max=32))
     phone_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=128),
-                               metadata={"description": "the code from the getPhoneNumber button"})
+                               metadata={"description": "手机号按钮（getPhoneNumber）得到的 code"})
     phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20),
-                          metadata={"description": "11 digits, typed; used only when no phone_code is sent"})
+                          metadata={"description": "手输的 11 位手机号；没有 phone_code 时才用"})
     township_id = fields.Integer(required=True, validate=validate.Range(min=1))
     mobile_branch_id = fields.Integer(required=True, validate=validate.Range(min=1))
     home_branch = fields.String(required=True, validate=validate.Length(min=1, max=128),
-                                metadata={"description": "the home village branch, as the member names it"})
+                                metadata={"description": "家乡村党支部（党员自己填写的名称）"})
     left_on = fields.Date(required=True)
     destination = fields.String(required=True, validate=validate.Length(min=1, max=64))
     employer = fields.String(required=True, validate=validate.Length(min=1, max=128))
     certificate_no = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     subscribe_template_id = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(min=1, max=128),
-        metadata={"description": "the registration-result template the member just accepted "
+        metadata={"description": "党员刚同意的登记结果通知模板号（wx.requestSubscribeMessage）：审核后发一条消息告诉本人"
                                  "(wx.requestSubscribeMessage): one message tells them the decision"})
 
     @validates_schema
@@ -56,7 +56,7 @@ class RosterMatchOut(Schema):
     name = fields.String()
     township = fields.Nested(OrgRef)
     village_branch = fields.Nested(OrgRef)
-    bound = fields.Boolean(metadata={"description": "already bound to a WeChat account"})
+    bound = fields.Boolean(metadata={"description": "已绑定微信账号"})
     text = fields.String(metadata={"description": "e.g. 身份证号与金山镇红星村党支部的张三相同"})
 
 
@@ -65,7 +65,7 @@ class RegistrationOut(Schema):
     status = fields.String(metadata={"enum": list(REGISTRATION_STATUSES)})
     submitted_at = Instant()
     decided_at = Instant(allow_none=True)
-    note = fields.String(allow_none=True, metadata={"description": "the reason of a denial (or a note to an approval)"})
+    note = fields.String(allow_none=True, metadata={"description": "不同意的原因（或同意时的备注）"})
     name = fields.String()
     id_number_masked = fields.String()
     phone_masked = fields.String(allow_none=True)
@@ -80,7 +80,7 @@ class RegistrationOut(Schema):
 
 class StaffRegistrationOut(RegistrationOut):
     decided_by = fields.String(allow_none=True)
-    member_id = fields.Integer(allow_none=True, metadata={"description": "the roster member of an approval"})
+    member_id = fields.Integer(allow_none=True, metadata={"description": "同意后对应的花名册党员"})
     roster_match = fields.Nested(RosterMatchOut, allow_none=True)
 
 

@@ -10,9 +10,9 @@ from server.transfers.models import TRANSFER_KINDS
 class TransferIn(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(TRANSFER_KINDS))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    effective_on = fields.Date(required=True, metadata={"description": "YYYY-MM-DD, within a year back, 3 months ahead"})
+    effective_on = fields.Date(required=True, metadata={"description": "生效日期 YYYY-MM-DD：一年以内，最晚三个月后"})
     destination = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=128),
-                                metadata={"description": "the receiving organisation; transfer_out only"})
+                                metadata={"description": "接收的党组织；仅转出时填写"})
 
     @validates_schema
     def _reason_not_blank(self, data, **kwargs):
@@ -39,7 +39,7 @@ class TransferOut(Schema):
     kind = fields.String(metadata={"enum": list(TRANSFER_KINDS)})
     status = fields.String(metadata={"enum": ["recorded", "cancelled"]})
     letter_no = fields.String()
-    paid_through = fields.String(allow_none=True, metadata={"description": "YYYY-MM stated by the letter"})
+    paid_through = fields.String(allow_none=True, metadata={"description": "介绍信上写明的党费缴至月份（YYYY-MM）"})
     reason = fields.String()
     effective_on = fields.Date()
     destination = fields.String(allow_none=True)

@@ -20,11 +20,11 @@ STAFF = ("county_admin", "township_admin", "branch_secretary")
 @blp.post("/members/<int:member_id>/transfers")
 @blp.arguments(TransferIn)
 @blp.response(201, TransferEnvelope)
-@blp.alt_response(409, schema=ErrorOut, description="already_transferred, letter_no_busy")
+@blp.alt_response(409, schema=ErrorOut, description="already_transferred：已转出或已返乡；letter_no_busy：介绍信编号繁忙，请重试")
 @blp.doc(**SECURED)
 @staff_required(*RECORDERS)
 def record_transfer(body, member_id):
-    """Record a transfer out or a return home: status, history, audit, feed; open orders are closed."""
+    """登记转出或返乡：变更状态、留痕、审计、同步乡镇，并关闭未支付订单"""
     return {"transfer": service.record(current_principal(), member_id, **body)}
 
 
@@ -33,18 +33,18 @@ def record_transfer(body, member_id):
 @blp.doc(**SECURED)
 @staff_required(*STAFF)
 def list_transfers(member_id):
-    """A member's transfers and returns, newest first, each with its letter's address."""
+    """党员的转出和返乡记录，最新在前"""
     return {"items": service.of_member(current_principal(), member_id)}
 
 
 @blp.post("/transfers/<int:transfer_id>/cancel")
 @blp.arguments(TransferCancelIn)
 @blp.response(200, TransferEnvelope)
-@blp.alt_response(409, schema=ErrorOut, description="already_cancelled, transfer_not_current")
+@blp.alt_response(409, schema=ErrorOut, description="already_cancelled：已撤销；transfer_not_current：状态已变，不能撤销")
 @blp.doc(**SECURED)
 @staff_required(*RECORDERS)
 def cancel_transfer(body, transfer_id):
-    """Cancel a transfer recorded by mistake: a reversing status change back to the previous status."""
+    """撤销误登记的转出或返乡（反向状态变更，不修改原记录）"""
     return {"transfer": service.cancel(current_principal(), transfer_id, body["reason"])}
 
 
@@ -54,7 +54,7 @@ def cancel_transfer(body, transfer_id):
 @blp.doc(**SECURED)
 @staff_required(*STAFF)
 def transfer_letter(query, transfer_id):
-    """The letter as PDF, stating paid_through (the read is audited)."""
+    """介绍信或返乡回执（PDF，写明党费缴至月份；查看记入审计）"""
     transfer = service.get(current_principal(), transfer_id)
     return Response(letters.letter_pdf(transfer), mimetype=PDF_MIMETYPE, headers={
         "Content-Disposition": f"inline; filename=transfer-letter-{transfer.id}.pdf"})
