@@ -60,7 +60,11 @@
       ? "图中空白处为没有报到、签到或缴费数据的月份（" + gaps.map(function (m) { return window.dashboardMonthLabel(m); }).join("、") + "）" : "";
   }
 
-  function resize() { Object.keys(charts).forEach(function (k) { charts[k].resize(); }); }
+  function resize() {
+    // Entering the print layout fires a resize: keep the screen drawing, the print CSS scales it to the paper.
+    if (window.matchMedia("print").matches) { return; }
+    Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+  }
 
   window.dashboardCharts = { render: render, resize: resize };
 })();

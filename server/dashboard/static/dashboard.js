@@ -92,6 +92,7 @@
       var older = el("option", monthLabel(state.month)); older.value = state.month; select.appendChild(older);
     }
     select.value = state.month;
+    $("next-month").disabled = state.month >= state.months.current;
   }
 
   function monthLink(text, month) {
@@ -176,6 +177,7 @@
     var heading = unitName + " · " + monthLabel(state.month) + " · " + $("board-name").textContent;
     $("print-heading").textContent = "流动党员之家 · " + heading;
     document.title = heading + " | 流动党员之家";
+    $("board").setAttribute("data-shown", state.view.kind + " " + state.month);
   }
 
   function setCard(field, text, value) {
