@@ -1,5 +1,5 @@
 """The dashboard feature: roll-ups from the outbox, the county dashboard and lost-contact flags."""
-from server.dashboard import models, tasks  # noqa: F401
+from server.dashboard import board_views, models, tasks  # noqa: F401
 from server.dashboard.views import blp, pages
 from server.extensions import api
 

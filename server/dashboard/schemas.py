@@ -50,13 +50,15 @@ class NamedFigures(Figures):
 
 
 class SeriesPoint(Schema):
+    """One month of the series; a month without any report-in, check-in or payment is a gap (all figures null)."""
     month = fields.String()
-    reported = fields.Integer()
-    report_rate = fields.Float()
-    checkin_members = fields.Integer()
-    checkin_rate = fields.Float()
-    checkins = fields.Integer()
-    paid_fen = fields.Integer()
+    has_data = fields.Boolean(metadata={"description": "该月是否有报到、签到或缴费数据；false 时其余数字均为 null（图表留空，不画 0%）"})
+    reported = fields.Integer(allow_none=True)
+    report_rate = fields.Float(allow_none=True)
+    checkin_members = fields.Integer(allow_none=True)
+    checkin_rate = fields.Float(allow_none=True)
+    checkins = fields.Integer(allow_none=True)
+    paid_fen = fields.Integer(allow_none=True)
 
 
 class RollupStatus(Schema):

@@ -32,7 +32,7 @@ from server.core import audit, scope
 from server.core.members import STATUSES, Member
 from server.core.orgs import Branch, Township
 from server.core.tokens import Principal
-from server.dashboard import rollup
+from server.dashboard import rollup, series
 from server.dashboard.lostcontact import member_out
 from server.dashboard.models import BranchMonthStats, LostContactFlag
 from server.errors import NotFound
@@ -133,15 +133,7 @@ def _series(where, month: str, members: int) -> list[dict]:
     first = month_add(month, -(SERIES_MONTHS - 1))
     by_month = _stats(BranchMonthStats.month, and_(where, BranchMonthStats.month >= first,
                                                    BranchMonthStats.month <= month))
-    out = []
-    for m in month_range(first, month):
-        s = by_month.get(m, {})
-        out.append({"month": m, "reported": s.get("reported_members", 0),
-                    "report_rate": rate(s.get("reported_members", 0), members),
-                    "checkin_members": s.get("checkin_members", 0),
-                    "checkin_rate": rate(s.get("checkin_members", 0), members),
-                    "checkins": s.get("checkins", 0), "paid_fen": s.get("paid_fen", 0)})
-    return out
+    return [series.point(m, by_month.get(m), members) for m in month_range(first, month)]
 
 
 def _sum(rows: list[dict], name_fields: dict) -> dict:

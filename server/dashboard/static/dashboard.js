@@ -4,16 +4,12 @@
 
   var TOKEN_KEY = "dashboard.token";
   var STATUS_NAMES = { active: "正常", returned: "已返乡", transferred: "已转出", lost_contact: "失联", suspended: "停止党籍活动" };
-  var state = { month: null, townshipId: null, charts: {} };
+  var state = { month: null, months: null, view: { kind: "county" } };
 
   function $(id) { return document.getElementById(id); }
   function show(el, visible) { el.hidden = !visible; }
   function percent(rate) { return (rate * 100).toFixed(1) + "%"; }
   function yuan(fen) { return (fen / 100).toFixed(2); }
-  function thisMonth() {
-    var now = new Date(Date.now() + 8 * 3600 * 1000);  // Beijing time
-    return now.toISOString().slice(0, 7);
-  }
   function shortDate(iso) { return iso ? iso.slice(0, 10) : "无记录"; }
 
   function el(tag, text, cls) {
@@ -75,23 +71,86 @@
       .then(function () { $("login-submit").disabled = false; });
   }
 
+  // ---- months ---------------------------------------------------------------------------------
+  function monthLabel(m) { return m ? Number(m.slice(0, 4)) + "年" + Number(m.slice(5, 7)) + "月" : ""; }
+  window.dashboardMonthLabel = monthLabel;
+  function addMonths(m, n) {
+    var total = Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1 + n;
+    return Math.floor(total / 12) + "-" + ("0" + (total % 12 + 1)).slice(-2);
+  }
+
+  function fillMonths() {
+    var select = $("month");
+    select.textContent = "";
+    for (var i = 0; i < 24; i++) {
+      var m = addMonths(state.months.current, -i);
+      var option = el("option", monthLabel(m) + (state.months.months_with_data.indexOf(m) < 0 ? "（无数据）" : ""));
+      option.value = m;
+      select.appendChild(option);
+    }
+    if (state.month < addMonths(state.months.current, -23)) {
+      var older = el("option", monthLabel(state.month)); older.value = state.month; select.appendChild(older);
+    }
+    select.value = state.month;
+    $("next-month").disabled = state.month >= state.months.current;
+  }
+
+  function monthLink(text, month) {
+    var a = el("a", text); a.href = "#"; a.setAttribute("data-month", month);
+    a.addEventListener("click", function (event) { event.preventDefault(); setMonth(month); });
+    return a;
+  }
+
+  function monthNote() {
+    var note = $("month-note"), info = state.months;
+    note.textContent = "";
+    var hasData = info.months_with_data.indexOf(state.month) >= 0;
+    if (hasData && state.month === info.current) { show(note, false); return; }
+    if (hasData && state.autoMonth) {
+      note.appendChild(document.createTextNode("本月（" + monthLabel(info.current) + "）还没有报到、签到或缴费数据，下面显示最近有数据的 "
+        + monthLabel(state.month) + "。"));
+      note.appendChild(monthLink("查看本月", info.current));
+    } else if (!hasData) {
+      note.appendChild(document.createTextNode(monthLabel(state.month) + (state.month === info.current ? "（本月）" : "")
+        + "还没有报到、签到或缴费数据。"));
+      var back = info.latest_with_data && info.latest_with_data !== state.month ? info.latest_with_data : addMonths(state.month, -1);
+      note.appendChild(monthLink("查看" + monthLabel(back), back));
+    } else { show(note, false); return; }
+    show(note, true);
+  }
+
+  function setMonth(m) {
+    if (!/^\d{4}-\d{2}$/.test(m) || m > state.months.current) { return; }
+    state.month = m; state.autoMonth = false;
+    fillMonths(); route();
+  }
+
   // ---- board ----------------------------------------------------------------------------------
+  var BOARD_NAMES = { county_admin: "县级看板", township_admin: "乡镇看板", branch_secretary: "支部看板" };
+
   function start() {
     show($("login-view"), false); show($("board"), true); show($("who"), true);
-    $("month").value = state.month = state.month || thisMonth();
     api("/api/v1/staff/me").then(function (me) {
       $("who-name").textContent = (me.scope && me.scope.name ? me.scope.name + " · " : "") + me.username;
-      if (me.role === "township_admin" && me.scope) {
-        state.homeTownship = me.scope.id;
-        $("board-name").textContent = "乡镇看板";
-        document.title = "流动党员之家 · 乡镇看板";
-      }
-    }).catch(function () { $("who-name").textContent = "工作人员"; }).then(route);
+      state.role = me.role;
+      if (me.role === "township_admin" && me.scope) { state.homeTownship = me.scope.id; }
+      if (me.role === "branch_secretary" && me.scope) { state.homeBranch = me.scope.id; }
+      $("board-name").textContent = BOARD_NAMES[me.role] || "看板";
+      return api("/api/v1/dashboard/months");
+    }).then(function (months) {
+      state.months = months;
+      if (!state.month) { state.month = months.latest_with_data || months.current; state.autoMonth = true; }
+      fillMonths();
+    }).catch(function (err) { boardError(err); }).then(function () { if (state.months) { route(); } });
   }
 
   function route() {
-    var match = /^#\/townships\/(\d+)$/.exec(location.hash);
-    if (match) { loadTownship(Number(match[1])); }
+    var town = /^#\/townships\/(\d+)$/.exec(location.hash), branch = /^#\/branches\/(\d+)$/.exec(location.hash);
+    if (!state.months) { return; }
+    monthNote();
+    if (branch) { loadBranch(Number(branch[1])); }
+    else if (town) { loadTownship(Number(town[1])); }
+    else if (state.homeBranch) { loadBranch(state.homeBranch); }
     else if (state.homeTownship) { loadTownship(state.homeTownship); }
     else { loadCounty(); }
     var member = /^\/dashboard\/members\/(\d+)$/.exec(location.pathname);
@@ -104,16 +163,21 @@
     show(box, !!err);
   }
 
-  function loadCounty() {
-    state.townshipId = null;
+  function load(kind, id, path, render) {
+    state.view = { kind: kind, id: id };
     boardError(null);
-    api("/api/v1/dashboard/county?month=" + state.month).then(renderCounty).catch(boardError);
+    api(path + "?month=" + state.month).then(render).catch(boardError);
   }
+  function loadCounty() { load("county", null, "/api/v1/dashboard/county", renderCounty); }
+  function loadTownship(id) { load("township", id, "/api/v1/dashboard/townships/" + id, renderTownship); }
+  function loadBranch(id) { load("branch", id, "/api/v1/dashboard/branches/" + id, renderBranch); }
 
-  function loadTownship(id) {
-    state.townshipId = id;
-    boardError(null);
-    api("/api/v1/dashboard/townships/" + id + "?month=" + state.month).then(renderTownship).catch(boardError);
+  function setTitle(unitName) {
+    $("board-title").textContent = unitName;
+    var heading = unitName + " · " + monthLabel(state.month) + " · " + $("board-name").textContent;
+    $("print-heading").textContent = "流动党员之家 · " + heading;
+    document.title = heading + " | 流动党员之家";
+    $("board").setAttribute("data-shown", state.view.kind + " " + state.month);
   }
 
   function setCard(field, text, value) {
@@ -138,79 +202,37 @@
     setCard("flagged_note", "待确认 " + t.lost_contact_flagged + " 人");
   }
 
-  function chart(id) {
-    if (!window.echarts) { return null; }
-    if (!state.charts[id]) { state.charts[id] = window.echarts.init($(id), null, { renderer: "canvas" }); }
-    return state.charts[id];
-  }
-
-  var AXIS_FONT = { fontSize: 15, color: "#222" };
-
-  function renderCharts(units, series, unitLabel) {
-    var months = series.map(function (p) { return p.month.slice(2).replace("-", "/"); });
-    var bars = chart("chart-members");
-    if (!bars) { return; }
-    $("chart-members-title").textContent = "各" + unitLabel + "党员人数";
-    bars.setOption({
-      grid: { left: 48, right: 16, top: 24, bottom: 80 },
-      tooltip: { trigger: "axis", textStyle: { fontSize: 16 } },
-      xAxis: { type: "category", data: units.map(function (u) { return u.name; }),
-        axisLabel: Object.assign({ rotate: units.length > 5 ? 35 : 0, interval: 0 }, AXIS_FONT) },
-      yAxis: { type: "value", minInterval: 1, axisLabel: AXIS_FONT },
-      series: [{ type: "bar", name: "党员", data: units.map(function (u) { return u.members; }),
-        barMaxWidth: 64, itemStyle: { color: "#a8141b" }, label: { show: units.length <= 12, position: "top", fontSize: 15 } }]
-    }, true);
-    chart("chart-rates").setOption({
-      grid: { left: 56, right: 16, top: 48, bottom: 36 },
-      tooltip: { trigger: "axis", textStyle: { fontSize: 16 }, valueFormatter: function (v) { return v.toFixed(1) + "%"; } },
-      legend: { top: 0, textStyle: { fontSize: 16 } },
-      xAxis: { type: "category", data: months, axisLabel: AXIS_FONT },
-      yAxis: { type: "value", min: 0, max: 100, axisLabel: Object.assign({ formatter: "{value}%" }, AXIS_FONT) },
-      series: [
-        { type: "line", name: "报到率", data: series.map(function (p) { return p.report_rate * 100; }),
-          lineStyle: { width: 4 }, symbolSize: 9, itemStyle: { color: "#a8141b" } },
-        { type: "line", name: "签到率", data: series.map(function (p) { return p.checkin_rate * 100; }),
-          lineStyle: { width: 4, type: "dashed" }, symbol: "rect", symbolSize: 9, itemStyle: { color: "#1f4e9c" } }
-      ]
-    }, true);
-    chart("chart-dues").setOption({
-      grid: { left: 72, right: 16, top: 24, bottom: 36 },
-      tooltip: { trigger: "axis", textStyle: { fontSize: 16 }, valueFormatter: function (v) { return v.toFixed(2) + " 元"; } },
-      xAxis: { type: "category", data: months, axisLabel: AXIS_FONT },
-      yAxis: { type: "value", axisLabel: AXIS_FONT },
-      series: [{ type: "bar", name: "党费", data: series.map(function (p) { return p.paid_fen / 100; }),
-        barMaxWidth: 48, itemStyle: { color: "#c77700" } }]
-    }, true);
-  }
-
   function fillTable(id, rows, emptyText, columns) {
-    var body = $(id).querySelector("tbody");
+    var table = $(id), body = table.querySelector("tbody");
+    var labels = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent; });
     body.textContent = "";
     if (!rows.length) {
       var tr = el("tr"); var td = el("td", emptyText, "empty");
-      td.colSpan = $(id).querySelectorAll("thead th").length; tr.appendChild(td); body.appendChild(tr);
+      td.colSpan = labels.length; tr.appendChild(td); body.appendChild(tr);
       return;
     }
     rows.forEach(function (row) {
       var tr = el("tr");
-      columns(row).forEach(function (cell) {
-        if (cell instanceof Node) { var td = el("td"); td.appendChild(cell); tr.appendChild(td); }
-        else { tr.appendChild(el("td", cell[0], cell[1])); }
+      columns(row).forEach(function (cell, i) {
+        var td;
+        if (cell instanceof Node) { td = el("td"); td.appendChild(cell); } else { td = el("td", cell[0], cell[1]); }
+        td.setAttribute("data-label", labels[i] || "");
+        tr.appendChild(td);
       });
       if (row.id !== undefined) { tr.setAttribute("data-id", row.id); }
       body.appendChild(tr);
     });
   }
 
-  function unitColumns(withDrill) {
+  function unitColumns(drill) {
     return function (u) {
       var cells = [[u.name], [u.members, "num"], [u.reported, "num"], [percent(u.checkin_rate), "num"],
         [percent(u.dues_paid_rate), "num"], [u.arrears_6m, "num"], [u.lost_contact, "num"]];
-      if (withDrill) {
+      if (drill) {
         var button = el("button", "查看", "btn btn-link btn-small");
         button.type = "button";
-        button.setAttribute("data-township", u.id);
-        button.addEventListener("click", function () { location.hash = "#/townships/" + u.id; });
+        button.setAttribute("data-" + drill, u.id);
+        button.addEventListener("click", function () { location.hash = (drill === "branch" ? "#/branches/" : "#/townships/") + u.id; });
         cells.push(button);
       } else {
         cells.push([u.lost_contact_flagged ? "待确认 " + u.lost_contact_flagged : "—"]);
@@ -227,47 +249,84 @@
     return a;
   }
 
-  function renderCounty(data) {
-    $("board-title").textContent = "全县";
-    show($("back-county"), false);
-    renderCards(data.totals);
-    renderCharts(data.townships, data.series, "乡镇");
-    $("units-title").textContent = "各乡镇情况";
-    $("units-name-col").textContent = "乡镇";
-    $("units-action-col").textContent = "详情";
-    fillTable("units", data.townships, "暂无乡镇", unitColumns(true));
-    show($("arrears-panel"), false);
-    api("/api/v1/lost-contact?per_page=50").then(function (page) {
-      $("lost-total").textContent = "（待书记确认 " + page.total + " 人）";
-      fillTable("lost", page.items, "暂无待确认的失联标记", function (f) {
-        return [memberLink(f.member), [f.member.mobile_branch.name], [f.member.phone_masked || ""],
-          [shortDate(f.last_seen_at)], ["待确认"]];
-      });
-    }).catch(function () { fillTable("lost", [], "失联名单暂不可用", null); });
-  }
+  function unitOf(m) { return state.view.kind === "county" ? m.township.name + " · " + m.mobile_branch.name : m.mobile_branch.name; }
 
-  function renderTownship(data) {
-    $("board-title").textContent = data.township.name;
-    show($("back-county"), !state.homeTownship);
-    renderCards(data.totals);
-    renderCharts(data.branches, data.series, "支部");
-    $("units-title").textContent = "各流动党员党支部";
-    $("units-name-col").textContent = "支部";
-    $("units-action-col").textContent = "失联标记";
-    fillTable("units", data.branches, "暂无支部", unitColumns(false));
-    show($("arrears-panel"), true);
-    $("arrears-total").textContent = "（共 " + data.arrears.total + " 人）";
+  function renderPeople(data) {
+    var county = state.view.kind === "county";
+    $("arrears-unit-col").textContent = $("lost-unit-col").textContent = county ? "乡镇 · 支部" : "支部";
+    $("arrears-total").textContent = "（共 " + data.arrears.total + " 人" + (data.arrears.total > data.arrears.items.length
+      ? "，此处列出前 " + data.arrears.items.length + " 人，完整名单请导出" : "") + "）";
     fillTable("arrears", data.arrears.items, "没有欠缴满 6 个月的党员", function (m) {
-      return [memberLink(m), [m.mobile_branch.name], [m.phone_masked || ""], [m.paid_through || "从未缴纳"],
-        [m.months_owed + " 个月", "num"]];
+      return [memberLink(m), [unitOf(m)], [m.phone_masked || ""],
+        [m.paid_through ? monthLabel(m.paid_through) : "从未缴纳"], [m.months_owed + " 个月", "num"]];
     });
     var lost = data.lost_contact.items.map(function (m) { return Object.assign({ note: "已确认失联" }, m); })
       .concat(data.flagged.items.map(function (m) { return Object.assign({ note: "待书记确认" }, m); }));
     $("lost-total").textContent = "（已确认 " + data.lost_contact.total + " 人，待确认 " + data.flagged.total + " 人）";
     fillTable("lost", lost, "没有失联党员", function (m) {
-      return [memberLink(m), [m.mobile_branch.name], [m.phone_masked || ""],
+      return [memberLink(m), [unitOf(m)], [m.phone_masked || ""],
         [shortDate(m.last_seen_at || m.last_activity_at)], [m.note]];
     });
+  }
+
+  function renderUnits(title, nameCol, actionCol, units, drill) {
+    $("units-title").textContent = title;
+    $("units-name-col").textContent = nameCol;
+    $("units-action-col").textContent = actionCol;
+    fillTable("units", units, "暂无" + nameCol, unitColumns(drill));
+  }
+
+  function back(target) {
+    show($("back-county"), !!target);
+    if (target) { state.backHash = target[0]; $("back-county").textContent = target[1]; }
+  }
+
+  function renderCounty(data) {
+    setTitle("全县");
+    back(null);
+    renderCards(data.totals);
+    window.dashboardCharts.render(data.townships, data.series, "乡镇");
+    renderUnits("各乡镇情况", "乡镇", "详情", data.townships, "township");
+    api("/api/v1/dashboard/county/people?month=" + state.month).then(renderPeople).catch(boardError);
+  }
+
+  function renderTownship(data) {
+    setTitle(data.township.name);
+    back(state.homeTownship ? null : ["", "‹ 返回全县"]);
+    renderCards(data.totals);
+    window.dashboardCharts.render(data.branches, data.series, "支部");
+    renderUnits("各流动党员党支部", "支部", "详情", data.branches, "branch");
+    renderPeople(data);
+  }
+
+  function renderBranch(data) {
+    setTitle(data.branch.name);
+    back(state.homeBranch ? null : state.homeTownship ? ["", "‹ 返回乡镇"] : ["#/townships/" + data.township.id, "‹ 返回" + data.township.name]);
+    renderCards(data.totals);
+    window.dashboardCharts.render([data.totals], data.series, "支部");
+    renderUnits("本支部情况", "支部", "失联标记", [data.totals], null);
+    renderPeople(data);
+  }
+
+  // ---- export and print -----------------------------------------------------------------------
+  function exportPath() {
+    var v = state.view;
+    return "/api/v1/dashboard/" + (v.kind === "county" ? "county" : v.kind === "township" ? "townships/" + v.id : "branches/" + v.id)
+      + "/export?month=" + state.month;
+  }
+
+  function onExport() {
+    var button = $("export");
+    button.disabled = true;
+    fetch(exportPath(), { headers: { Authorization: "Bearer " + token() } }).then(function (resp) {
+      if (!resp.ok) { throw new Error("导出失败（" + resp.status + "）"); }
+      return resp.blob();
+    }).then(function (blob) {
+      var a = el("a"); a.href = URL.createObjectURL(blob);
+      a.download = $("board-title").textContent + "看板-" + monthLabel(state.month) + ".xlsx";
+      document.body.appendChild(a); a.click(); a.remove();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+    }).catch(boardError).then(function () { button.disabled = false; });
   }
 
   // ---- member detail --------------------------------------------------------------------------
@@ -325,14 +384,14 @@
     $("login-form").addEventListener("submit", onLogin);
     $("logout").addEventListener("click", logout);
     $("refresh").addEventListener("click", route);
-    $("back-county").addEventListener("click", function () { location.hash = ""; });
-    $("month").addEventListener("change", function () {
-      if (/^\d{4}-\d{2}$/.test($("month").value)) { state.month = $("month").value; route(); }
-    });
+    $("export").addEventListener("click", onExport);
+    $("print").addEventListener("click", function () { window.print(); });
+    $("prev-month").addEventListener("click", function () { setMonth(addMonths(state.month, -1)); });
+    $("next-month").addEventListener("click", function () { setMonth(addMonths(state.month, 1)); });
+    $("back-county").addEventListener("click", function () { location.hash = state.backHash || ""; });
+    $("month").addEventListener("change", function () { setMonth($("month").value); });
     window.addEventListener("hashchange", route);
-    window.addEventListener("resize", function () {
-      Object.keys(state.charts).forEach(function (k) { state.charts[k].resize(); });
-    });
+    window.addEventListener("resize", function () { window.dashboardCharts.resize(); });
     if (token()) { start(); } else { showLogin(); }
   }
 
