@@ -4,6 +4,7 @@ from flask import current_app, request
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from marshmallow import RAISE
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -41,7 +42,10 @@ api = DocumentedApi()
 
 
 class JsonBodyParser(FlaskParser):
-    """webargs' parser, except that a body which is not JSON is refused (400) instead of read as empty."""
+    """webargs' parser, except that a body which is not JSON is refused (400) instead of read as empty, and a
+    query parameter the endpoint's schema does not name is refused (422) instead of silently dropped."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": RAISE, "querystring": RAISE}
 
     def _raw_load_json(self, req):
         if not is_json_request(req) and req.get_data(cache=True):

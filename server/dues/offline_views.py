@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, g
-from marshmallow import RAISE
 
 from server.common.apidoc import SECURED
 from server.common.pdf import PDF_MIMETYPE
@@ -74,7 +73,7 @@ def my_receipts():
 
 
 @blp.get("/dues/receipts/<receipt_no>")
-@blp.arguments(s.ReceiptQuery, location="query", unknown=RAISE)
+@blp.arguments(s.ReceiptQuery, location="query")
 @blp.response(200, s.ReceiptOut)
 @blp.alt_response(200, description="format=pdf：收据 PDF", **PDF)
 @blp.doc(**SECURED, description="一张收据（本人，或范围内的工作人员；其他人 404）；format=pdf 打印")
@@ -89,7 +88,7 @@ def get_receipt(query, receipt_no):
 
 
 @blp.get("/branches/<int:branch_id>/dues/receipts")
-@blp.arguments(s.BranchReceiptsQuery, location="query", unknown=RAISE)
+@blp.arguments(s.BranchReceiptsQuery, location="query")
 @blp.response(200, s.BranchReceiptsOut)
 @blp.alt_response(200, description="format=pdf：当月全部收据，每页一张", **PDF)
 @blp.doc(**SECURED, description="支部某月全部缴费的收据（批量打印）")
@@ -105,7 +104,7 @@ def branch_receipts(query, branch_id):
 
 
 @blp.get("/dues/forwarding")
-@blp.arguments(s.ForwardingQuery, location="query", unknown=RAISE)
+@blp.arguments(s.ForwardingQuery, location="query")
 @blp.response(200, s.ForwardingOut)
 @blp.alt_response(200, description="format=xlsx：导出", content_type=XLSX_MIMETYPE, success=True)
 @blp.doc(**SECURED, description="县委组织部：一次性超过 1000 元的特殊党费（微信和线下，不含已退款或已冲正），是否已向上级转交")

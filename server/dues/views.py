@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Response, g, request
-from marshmallow import RAISE
 
 from server.common.apidoc import SECURED
 from server.common.timeutil import current_month
@@ -182,7 +181,7 @@ def branch_ledger(query, branch_id):
 
 
 @blp.get("/branches/<int:branch_id>/dues/arrears")
-@blp.arguments(ArrearsQuery, location="query", unknown=RAISE)  # ?month= it would ignore is 422
+@blp.arguments(ArrearsQuery, location="query")
 @blp.response(200, ArrearsOut)
 @blp.alt_response(200, description="format=xlsx：欠缴名单", content_type=XLSX, success=True)
 @blp.doc(**SECURED, description="连续 6 个月以上未缴的在册党员（只提示支部，不改变党员状态）")

@@ -57,4 +57,5 @@ def test_two_counties_never_mix_in_any_county_figure_or_series(client, ctx):
                 == (members, members, members, members * fen), (county.name, month)
             assert point["report_rate"] == 1.0 and point["checkin_rate"] == 1.0
         quiet = [p for m, p in series.items() if m not in (M, *EARLIER)]
-        assert all(p["checkins"] == 0 and p["paid_fen"] == 0 for p in quiet)
+        # a month without data is a gap, not a county-wide zero borrowed from the other county
+        assert all(not p["has_data"] and p["checkins"] is None and p["paid_fen"] is None for p in quiet)

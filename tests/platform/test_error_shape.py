@@ -207,3 +207,14 @@ def test_an_unexpected_failure_is_500_without_trace_sql_or_secret(app):
     resp = app.test_client().get("/api/v1/_contract_boom")
     body = assert_error_shape(resp, 500, "internal_error")
     assert_nothing_internal(str(body), secrets=(app.config["SECRET_KEY"], app.config["FIELD_KEY"], "id_number"))
+
+
+def test_a_query_parameter_the_endpoint_does_not_name_is_422_even_with_a_query_schema(client, ctx):
+    from tests.factories import bearer, staff_token
+
+    auth = bearer(staff_token())
+    for path in ("/api/v1/members?page=1&unknown=1", "/api/v1/events?monthx=2026-01", "/api/v1/audit?who=me"):
+        resp = client.get(path, headers=auth)
+        assert resp.status_code == 422, path
+        body = resp.get_json()
+        assert body["code"] == "validation_error" and set(body["errors"]) & {"unknown", "monthx", "who"}
