@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 
-import requests
 from flask import current_app
 from sqlalchemy import ColumnElement, false, select, update
 from sqlalchemy.exc import IntegrityError
@@ -257,5 +256,5 @@ def _notify(registration: Registration) -> None:
     try:
         gateway.send_subscribe_message(account.openid, current_app.config["WECHAT_REGISTRATION_TEMPLATE_ID"], data,
                                        page=RESULT_PAGE)
-    except (gateway.WeChatClientException, requests.RequestException) as err:
+    except gateway.WechatError as err:
         log.warning("registration %s: subscribe message not sent (%s)", registration.id, type(err).__name__)
