@@ -47,9 +47,9 @@ def minutes_pdf(record: dict) -> bytes:
     """The meeting record as a PDF: facts, content, decisions, photos by name, everyone with their attendance."""
     photos = "；".join(f"{i}. {p.file_name}" for i, p in enumerate(record["photos"], 1)) or "无"
     page = pdf.Page(
-        title=title_of(record), fields=_facts(record),
-        paragraphs=[f"会议内容：\n{record['content'] or '（未填写）'}", f"会议决定：\n{record['decisions'] or '（未填写）'}",
-                    f"会议照片（{len(record['photos'])} 张）：{photos}"],
+        title=title_of(record),
+        fields=[*_facts(record), ("会议内容", record["content"] or "（未填写）"),
+                ("会议决定", record["decisions"] or "（未填写）"), (f"会议照片（{len(record['photos'])} 张）", photos)],
         table=(["姓名", "出勤", "签到时间 / 原因"], _people(record)),
         closing=["主持人签字：__________", "记录人签字：__________"],
     )
