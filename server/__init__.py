@@ -20,6 +20,7 @@ from server import (
     evaluations,
     jobs,
     members,
+    minutes,
     notices,
     orgs,
     registration,
@@ -36,7 +37,7 @@ from server.store import get_redis
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
 PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registration, transfers, sync, dashboard,
-            notices, evaluations, audit,
+            notices, evaluations, minutes, audit,
             demo)
 
 

@@ -123,6 +123,22 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "TRANSFER_EFFECTIVE_PAST_DAYS": 366,
         "TRANSFER_EFFECTIVE_FUTURE_DAYS": 92,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Meeting minutes (server/minutes): photos per record, bytes per photo (a photo upload may exceed
+        # MAX_CONTENT_LENGTH by this much), a pixel cap against decompression bombs, the phone copy's longest side.
+        "MINUTES_PHOTO_MAX_COUNT": 9,
+        "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
+        "MINUTES_PHOTO_MAX_PIXELS": 40_000_000,
+        "MINUTES_PHONE_LONG_SIDE": 1280,
+        # Where photos are kept: "local" (files under MINUTES_LOCAL_DIR, by default instance/minutes-photos) or
+        # "s3" (an S3-compatible store: endpoint, bucket, region and keys below). Only "local" is built so far;
+        # the store sits behind server/minutes/storage.PhotoStore, and s3 is refused at start until it exists.
+        "MINUTES_STORAGE": env.get("MINUTES_STORAGE", "local"),
+        "MINUTES_LOCAL_DIR": env.get("MINUTES_LOCAL_DIR") or str(instance / "minutes-photos"),
+        "MINUTES_S3_ENDPOINT": env.get("MINUTES_S3_ENDPOINT"),
+        "MINUTES_S3_BUCKET": env.get("MINUTES_S3_BUCKET"),
+        "MINUTES_S3_REGION": env.get("MINUTES_S3_REGION"),
+        "MINUTES_S3_ACCESS_KEY": env.get("MINUTES_S3_ACCESS_KEY"),
+        "MINUTES_S3_SECRET_KEY": env.get("MINUTES_S3_SECRET_KEY"),
         # Sync: a pull sequences the outbox at most once per this many ms across all processes.
         "SYNC_SEQUENCE_DEBOUNCE_MS": 200,
         # Sync pushes: changes per batch, the receiver's time to answer, retries with growing backoff,
@@ -187,6 +203,9 @@ def check_settings(config: dict) -> None:
             f"AUDIT_RETENTION_DAYS={days} is below the minimum of {AUDIT_RETENTION_MIN_DAYS} days "
             "(the audit trail must be kept at least six months)")
     config["AUDIT_RETENTION_DAYS"] = days
+    if config.get("MINUTES_STORAGE", "local") != "local":
+        raise InvalidConfiguration(
+            f"MINUTES_STORAGE={config['MINUTES_STORAGE']!r}: only 'local' is implemented (s3 is planned)")
 
 
 def check_production(config: dict, env: dict[str, str]) -> None:

@@ -210,3 +210,42 @@ def make_campaign(title: str = "抗洪救灾特殊党费", days_before: int = 10
     db.session.add(campaign)
     db.session.commit()
     return campaign
+
+
+def make_checkin(event, member, **fields):
+    """A check-in of `member` at `event` (built directly: no code, no position), 5 minutes after the start."""
+    from server.checkins.models import Checkin
+
+    checkin = Checkin(event_id=event.id, member_id=member.id,
+                      checked_in_at=fields.pop("checked_in_at", event.starts_at + timedelta(minutes=5)), **fields)
+    db.session.add(checkin)
+    db.session.commit()
+    return checkin
+
+
+def make_leave(event, member, reason: str = "在外地务工，赶不回来", status: str = "approved"):
+    """A leave request of `member` for `event`, already decided as `status` unless pending."""
+    from server.checkins.models import LeaveRequest
+
+    leave = LeaveRequest(event_id=event.id, member_id=member.id, reason=reason, status=status)
+    db.session.add(leave)
+    db.session.commit()
+    return leave
+
+
+def make_image(fmt: str = "JPEG", size: tuple[int, int] = (2000, 1500), *, gps: bool = False) -> bytes:
+    """An image of `size` in `fmt`; with `gps`, EXIF that names a camera and a position."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 30, 30))
+    out = BytesIO()
+    kwargs = {}
+    if gps:
+        exif = Image.Exif()
+        exif[0x010F] = "测试相机"  # Make
+        exif[0x8825] = {1: "N", 2: (30.0, 35.0, 34.0)}  # GPS IFD: latitude
+        kwargs["exif"] = exif.tobytes()
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()

@@ -8,6 +8,8 @@ const CALLBACK_APIS = {
   login: { success: { code: 'wx-code-1', errMsg: 'login:ok' } },
   request: null,
   downloadFile: { success: { statusCode: 200, tempFilePath: 'wxfile://tmp/code.png' } },
+  uploadFile: null,
+  chooseMedia: { fail: 'chooseMedia:fail cancel' },
   showModal: { success: { confirm: true, cancel: false } },
   scanCode: { fail: 'scanCode:fail cancel' },
   getLocation: { success: { latitude: 22.5431, longitude: 114.0579, accuracy: 30 } },
@@ -55,7 +57,7 @@ function createWx() {
 
   function routeFor(opts) {
     const url = opts.url.indexOf(API_BASE) === 0 ? opts.url.slice(API_BASE.length) : opts.url;
-    const method = (opts.method || 'GET').toUpperCase();
+    const method = (opts.method || (opts.filePath && opts.name ? 'POST' : 'GET')).toUpperCase();
     const path = url.split('?')[0];
     for (let i = routes.length - 1; i >= 0; i--) {
       const r = routes[i];
@@ -75,6 +77,9 @@ function createWx() {
     let outcome = take(route.outcomes);
     if (typeof outcome === 'function') outcome = outcome(opts);
     if (outcome.fail !== undefined) return outcome;
+    if (kind === 'uploadFile') {
+      return { success: { statusCode: outcome.status || 201, data: JSON.stringify(outcome.data || {}) } };
+    }
     if (kind === 'downloadFile') {
       return { success: { statusCode: outcome.status || 200, tempFilePath: outcome.tempFilePath || 'wxfile://tmp/file' } };
     }
@@ -86,7 +91,7 @@ function createWx() {
     wx[name] = (opts = {}) => {
       calls.push({ name, opts });
       let outcome;
-      if (name === 'request' || (name === 'downloadFile' && routeFor(opts))) {
+      if (name === 'request' || name === 'uploadFile' || (name === 'downloadFile' && routeFor(opts))) {
         outcome = answerHttp(name, opts);
       } else if (scripts[name] && scripts[name].length) {
         outcome = take(scripts[name]);
