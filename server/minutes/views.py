@@ -12,8 +12,16 @@ from server.core.guards import current_principal, staff_required
 from server.errors import ErrorOut
 from server.extensions import Blueprint
 from server.minutes import documents, service
-from server.minutes.schemas import MinutesHistoryOut, MinutesIn, MinutesOut, MinutesQuery, MinutesTextOut, MinutesPhotoFiles, \
-    MinutesPhotoOut, MinutesPhotoQuery
+from server.minutes.schemas import (
+    MinutesHistoryOut,
+    MinutesIn,
+    MinutesOut,
+    MinutesPhotoFiles,
+    MinutesPhotoOut,
+    MinutesPhotoQuery,
+    MinutesQuery,
+    MinutesTextOut,
+)
 
 blp = Blueprint("minutes", __name__, url_prefix="/api/v1", description="会议记录：内容、决定、出勤、照片与锁定")
 

@@ -1,6 +1,6 @@
 """meeting minutes with amendment history and photos
 
-Revision ID: 0014
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-02 00:54:47.071513
 
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0014'
+revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
