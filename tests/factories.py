@@ -210,3 +210,14 @@ def make_campaign(title: str = "抗洪救灾特殊党费", days_before: int = 10
     db.session.add(campaign)
     db.session.commit()
     return campaign
+
+
+def make_evaluation(member, year: int, grade: str = "合格"):
+    """A member's democratic evaluation of `year`, stored directly (as recorded by the secretary)."""
+    from server.evaluations.models import Evaluation
+
+    evaluation = Evaluation(member_id=member.id, year=year, grade=grade, recorded_on=date(year, 12, 20),
+                            recorded_by="测试书记")
+    db.session.add(evaluation)
+    db.session.commit()
+    return evaluation
