@@ -249,3 +249,14 @@ def make_image(fmt: str = "JPEG", size: tuple[int, int] = (2000, 1500), *, gps: 
         kwargs["exif"] = exif.tobytes()
     image.save(out, fmt, **kwargs)
     return out.getvalue()
+
+
+def make_evaluation(member, year: int, grade: str = "合格"):
+    """A member's democratic evaluation of `year`, stored directly (as recorded by the secretary)."""
+    from server.evaluations.models import Evaluation
+
+    evaluation = Evaluation(member_id=member.id, year=year, grade=grade, recorded_on=date(year, 12, 20),
+                            recorded_by="测试书记")
+    db.session.add(evaluation)
+    db.session.commit()
+    return evaluation

@@ -342,6 +342,8 @@ describe('secretary', () => {
     const c = body('compliance');
     expect(view.texts('.compliance-label')).toEqual(c.items.map(i => i.label));
     expect(view.text('.overall')).toContain({ met: '已达标', missed: '未达标', pending: '进行中' }[c.status]);
+    expect(view.texts('.miss-rule')).toEqual(c.misses.map(m => expect.stringContaining(m.rule)));
+    expect(view.texts('.due-title').length).toBe(c.due.length);
   });
 
   test('lost-contact flags, one dismissed', async () => {

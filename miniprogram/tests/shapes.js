@@ -198,12 +198,22 @@ function flag(o) {
 
 // server/checkins/schemas.py ComplianceOut
 function compliance(o) {
-  return Object.assign({ branch: BRANCH, quarter: '2026-Q1', status: 'missed', items: [
-    { kind: 'theme_day', label: '主题党日', rule: '每月一次', held: 2, status: 'missed', periods: [
+  return Object.assign({ branch: BRANCH, quarter: '2026-Q1', year: 2026, status: 'missed', items: [
+    { kind: 'theme_day', label: '主题党日', rule: '每月至少开展 1 次主题党日', cycle: 'month', held: 2, status: 'missed', periods: [
       { period: '2026-01', held: 1, required: 1, status: 'met' }, { period: '2026-02', held: 0, required: 1, status: 'missed' },
       { period: '2026-03', held: 1, required: 1, status: 'met' }] },
-    { kind: 'lecture', label: '党课', rule: '每季度一次', held: 1, status: 'met', periods: [
-      { period: '2026-Q1', held: 1, required: 1, status: 'met' }] }
+    { kind: 'lecture', label: '党课', rule: '每季度至少上 1 次党课', cycle: 'quarter', held: 1, status: 'met', periods: [
+      { period: '2026-Q1', held: 1, required: 1, status: 'met' }] },
+    { kind: 'life_meeting', label: '组织生活会', rule: '每年至少召开 1 次组织生活会', cycle: 'year', held: 0, status: 'pending',
+      periods: [{ period: '2026', held: 0, required: 1, status: 'pending' }] },
+    { kind: 'evaluation', label: '民主评议党员', rule: '每年开展 1 次民主评议党员，本支部党员均应评定等次', cycle: 'year', held: 1,
+      status: 'pending', periods: [{ period: '2026', held: 1, required: 2, status: 'pending' }] }
+  ], misses: [
+    { kind: 'theme_day', label: '主题党日', rule: '每月至少开展 1 次主题党日', period: '2026-02', held: 0, required: 1 }
+  ], due: [
+    { kind: 'life_meeting', label: '组织生活会', rule: '每年至少召开 1 次组织生活会', period: '2026', held: 0, required: 1 },
+    { kind: 'evaluation', label: '民主评议党员', rule: '每年开展 1 次民主评议党员，本支部党员均应评定等次', period: '2026', held: 1,
+      required: 2 }
   ] }, o);
 }
 

@@ -159,7 +159,7 @@ describe('quarterly compliance', () => {
     expect(view.text('.overall')).toBe('本季度：未达标');
     expect(view.texts('.compliance-item')[0]).toContain('主题党日');
     expect(view.texts('.compliance-item')[0]).toContain('2026年2月 0/1 未达标');
-    expect(view.texts('.compliance-item')[1]).toContain('2026-Q1 1/1 已达标');
+    expect(view.texts('.compliance-item')[1]).toContain('2026年第一季度 1/1 已达标');
     await view.trigger('.quarter-picker', 'change', { value: '1' });
     expect(wx.__requests('GET', '/api/v1/branches/2/compliance')[1].url).toContain('?quarter=2025-Q4');
     jest.useRealTimers();

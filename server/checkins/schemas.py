@@ -226,26 +226,79 @@ class ComplianceQuery(StrictSchema):
 
 
 class CompliancePeriodOut(Schema):
-    period = fields.String(metadata={"description": "YYYY-MM 或 YYYY-Qn"})
-    held = fields.Integer()
-    required = fields.Integer()
+    period = fields.String(metadata={"description": "YYYY-MM（按月）、YYYY-Qn（按季度）或 YYYY（按年）"})
+    held = fields.Integer(metadata={"description": "已召开次数；民主评议为已评定等次的党员数"})
+    required = fields.Integer(metadata={"description": "规定次数；民主评议为本支部 active 党员数"})
     status = fields.String(metadata={"description": "met 已达标, missed 未达标, pending 期间未结束"})
 
 
 class ComplianceItemOut(Schema):
-    kind = fields.String()
-    label = fields.String()
-    rule = fields.String()
-    held = fields.Integer()
+    kind = fields.String(metadata={"description": "活动类型，或 evaluation（民主评议党员）"})
+    label = fields.String(metadata={"description": "中文名称"})
+    rule = fields.String(metadata={"description": "规则（中文）"})
+    cycle = fields.String(metadata={"description": "month 按月, quarter 按季度, year 按年"})
+    held = fields.Integer(metadata={"description": "本季度（按年的规则为全年）合计"})
     periods = fields.List(fields.Nested(CompliancePeriodOut))
-    status = fields.String()
+    status = fields.String(metadata={"description": "met, missed 或 pending"})
+
+
+class ComplianceMissOut(Schema):
+    kind = fields.String(metadata={"description": "活动类型，或 evaluation"})
+    label = fields.String(metadata={"description": "中文名称"})
+    rule = fields.String(metadata={"description": "违反的规则（中文）"})
+    period = fields.String(metadata={"description": "期间：YYYY-MM、YYYY-Qn 或 YYYY"})
+    held = fields.Integer(metadata={"description": "已召开次数（民主评议为已评定人数）"})
+    required = fields.Integer(metadata={"description": "规定次数（民主评议为应评定人数）"})
 
 
 class ComplianceOut(Schema):
     branch = fields.Nested(OrgRef)
-    quarter = fields.String()
+    quarter = fields.String(metadata={"description": "季度 YYYY-Qn"})
+    year = fields.Integer(metadata={"description": "按年规则所属年度"})
     items = fields.List(fields.Nested(ComplianceItemOut))
+    misses = fields.List(fields.Nested(ComplianceMissOut), metadata={"description": "已结束仍未达标的期间，各附所违反的规则"})
+    due = fields.List(fields.Nested(ComplianceMissOut), metadata={"description": "尚未结束、仍需召开的期间（本月、本季度、本年）"})
     status = fields.String(metadata={"description": "met, missed 或 pending"})
+
+
+class BranchComplianceOut(Schema):
+    branch = fields.Nested(OrgRef)
+    status = fields.String(metadata={"description": "met, missed 或 pending"})
+    rules_met = fields.Integer(metadata={"description": "已达标的规则数"})
+    rules_missed = fields.Integer(metadata={"description": "未达标的规则数"})
+    rules_pending = fields.Integer(metadata={"description": "尚在进行中的规则数"})
+    misses = fields.List(fields.Nested(ComplianceMissOut), metadata={"description": "未达标的期间及所违反的规则"})
+
+
+class TownshipComplianceOut(Schema):
+    township = fields.Nested(OrgRef)
+    quarter = fields.String(metadata={"description": "季度 YYYY-Qn"})
+    branches = fields.List(fields.Nested(BranchComplianceOut), metadata={"description": "各流动党员党支部"})
+    branches_met = fields.Integer(metadata={"description": "全部达标的支部数"})
+    branches_missed = fields.Integer(metadata={"description": "有未达标规则的支部数"})
+    branches_pending = fields.Integer(metadata={"description": "无未达标、尚有进行中规则的支部数"})
+
+
+class RuleMissOut(Schema):
+    kind = fields.String(metadata={"description": "活动类型，或 evaluation"})
+    label = fields.String(metadata={"description": "中文名称"})
+    rule = fields.String(metadata={"description": "规则（中文）"})
+    branches = fields.Integer(metadata={"description": "违反该规则的支部数"})
+
+
+class TownshipComplianceRow(Schema):
+    township = fields.Nested(OrgRef)
+    branches = fields.Integer(metadata={"description": "流动党员党支部数"})
+    branches_met = fields.Integer(metadata={"description": "全部达标的支部数"})
+    branches_missed = fields.Integer(metadata={"description": "有未达标规则的支部数"})
+    branches_pending = fields.Integer(metadata={"description": "无未达标、尚有进行中规则的支部数"})
+    misses = fields.Integer(metadata={"description": "未达标的期间合计"})
+    rules_missed = fields.List(fields.Nested(RuleMissOut), metadata={"description": "按规则：违反的支部数"})
+
+
+class CountyComplianceOut(Schema):
+    quarter = fields.String(metadata={"description": "季度 YYYY-Qn"})
+    townships = fields.List(fields.Nested(TownshipComplianceRow))
 
 
 # ---- member-facing --------------------------------------------------------------------------------

@@ -180,10 +180,30 @@ def attendance(query, event_id):
 @blp.arguments(s.ComplianceQuery, location="query")
 @blp.response(200, s.ComplianceOut)
 @_errors(403, 404)
-@blp.doc(**SECURED, summary="组织生活达标情况（按季度；已结束且未取消的活动计为已召开）")
+@blp.doc(**SECURED, summary="本支部组织生活达标情况（按季度及其年度；已结束且未取消的活动计为已召开；列出未达标项所违反的规则和尚需召开的项）")
 @staff_required()
 def compliance(query, branch_id):
     return compliance_service.compliance(current_principal(), branch_id, query["quarter"])
+
+
+@blp.get("/townships/<int:township_id>/compliance")
+@blp.arguments(s.ComplianceQuery, location="query")
+@blp.response(200, s.TownshipComplianceOut)
+@_errors(403, 404)
+@blp.doc(**SECURED, summary="乡镇各流动党员党支部的组织生活达标情况（按季度，每项未达标附所违反的规则）")
+@staff_required("county_admin", "township_admin")
+def township_compliance(query, township_id):
+    return compliance_service.township_compliance(current_principal(), township_id, query["quarter"])
+
+
+@blp.get("/county/compliance")
+@blp.arguments(s.ComplianceQuery, location="query")
+@blp.response(200, s.CountyComplianceOut)
+@_errors(403)
+@blp.doc(**SECURED, summary="县内各乡镇的组织生活达标情况（按季度，按规则统计未达标支部数）")
+@staff_required("county_admin")
+def county_compliance(query):
+    return compliance_service.county_compliance(current_principal(), query["quarter"])
 
 
 # ---- member-facing --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from server.common.bounds import YEAR_MAX, YEAR_MIN
 from server.common.timeutil import local, utcnow
@@ -73,3 +73,21 @@ def branch_evaluations(principal: Principal, branch_id: int, year: int) -> dict:
             counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
     return {"branch": branch, "year": year, "items": items, "grades": counts,
             "unrecorded": sum(1 for _, evaluation in rows if evaluation is None)}
+
+
+def evaluation_counts(branch_ids: list[int], year: int) -> dict[int, dict]:
+    """Per mobile branch: its active members and how many of them have an evaluation of the year (counts only).
+
+    Read by the organisational-life compliance (server/checkins/compliance.py); no member is shown, so no audit.
+    """
+    if not branch_ids:
+        return {}
+    rows = db.session.execute(
+        select(Member.mobile_branch_id, func.count(Member.id), func.count(Evaluation.id))
+        .outerjoin(Evaluation, (Evaluation.member_id == Member.id) & (Evaluation.year == year))
+        .where(Member.mobile_branch_id.in_(branch_ids), Member.status == "active")
+        .group_by(Member.mobile_branch_id)).all()
+    counts = {branch_id: {"members": 0, "evaluated": 0} for branch_id in branch_ids}
+    for branch_id, members, evaluated in rows:
+        counts[branch_id] = {"members": members, "evaluated": evaluated}
+    return counts
