@@ -24,6 +24,7 @@ from server import (
     notices,
     orgs,
     registration,
+    summaries,
     sync,
     transfers,
     wechat,
@@ -37,7 +38,7 @@ from server.store import get_redis
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
 PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registration, transfers, certificates, sync, dashboard,
-            notices, evaluations, audit,
+            notices, evaluations, summaries, audit,
             demo)
 
 

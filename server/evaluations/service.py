@@ -73,3 +73,11 @@ def branch_evaluations(principal: Principal, branch_id: int, year: int) -> dict:
             counts[evaluation.grade] = counts.get(evaluation.grade, 0) + 1
     return {"branch": branch, "year": year, "items": items, "grades": counts,
             "unrecorded": sum(1 for _, evaluation in rows if evaluation is None)}
+
+
+def evaluations_of(member_ids: list[int], year: int) -> dict[int, Evaluation]:
+    """The members' evaluations of a year, by member id (the home branch's yearly summary; read only)."""
+    if not member_ids:
+        return {}
+    return {e.member_id: e for e in db.session.scalars(select(Evaluation).where(
+        Evaluation.member_id.in_(member_ids), Evaluation.year == year))}
