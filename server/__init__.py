@@ -11,6 +11,7 @@ from sqlalchemy import text
 from server import (
     audit,
     auth,
+    certificates,
     checkins,
     core,
     dashboard,
@@ -24,6 +25,7 @@ from server import (
     notices,
     orgs,
     registration,
+    summaries,
     sync,
     transfers,
     wechat,
@@ -36,8 +38,8 @@ from server.store import get_redis
 
 # Each package exposes init_app(app) registering its blueprints and commands: the kernel first, then
 # the features (peers, in any order), then the demo seed that builds on all of them.
-PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registration, transfers, sync, dashboard,
-            notices, evaluations, minutes, audit,
+PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registration, transfers, certificates, sync,
+            dashboard, notices, evaluations, minutes, summaries, audit,
             demo)
 
 

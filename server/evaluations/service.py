@@ -91,3 +91,11 @@ def evaluation_counts(branch_ids: list[int], year: int) -> dict[int, dict]:
     for branch_id, members, evaluated in rows:
         counts[branch_id] = {"members": members, "evaluated": evaluated}
     return counts
+
+
+def evaluations_of(member_ids: list[int], year: int) -> dict[int, Evaluation]:
+    """The members' evaluations of a year, by member id (the home branch's yearly summary; read only)."""
+    if not member_ids:
+        return {}
+    return {e.member_id: e for e in db.session.scalars(select(Evaluation).where(
+        Evaluation.member_id.in_(member_ids), Evaluation.year == year))}

@@ -18,6 +18,8 @@ def import_command(path):
     """Import a CSV or XLSX roster; any bad row means nothing is imported."""
     try:
         rows = roster.validate(roster.read_file(path))
+        with click.progressbar(length=len(rows), label="导入名册", file=sys.stderr) as bar:
+            result = roster.import_roster(rows, source=path, progress=bar.update)
     except roster.RosterInvalid as err:
         click.echo(f"导入失败，未导入任何数据。共 {len(err.problems)} 处问题：", err=True)
         for problem in err.problems:
@@ -26,8 +28,6 @@ def import_command(path):
     except AppError as err:  # an XLSX past the inflated-size caps (413) or the row cap (422)
         click.echo(f"导入失败，未导入任何数据：{err.message}", err=True)
         raise SystemExit(1) from None
-    with click.progressbar(length=len(rows), label="导入名册", file=sys.stderr) as bar:
-        result = roster.import_roster(rows, source=path, progress=bar.update)
     click.echo(f"导入完成：共 {len(rows)} 行，新建 {result.created} 人，更新 {result.updated} 人，"
                f"未变 {result.unchanged} 人；新建乡镇 {result.new_townships} 个、支部 {result.new_branches} 个。")
     click.echo("涉及乡镇 id：" + ", ".join(map(str, result.township_ids)))

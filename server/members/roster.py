@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from server.certificates.service import link_from_roster, roster_problems
 from server.common import idcard
 from server.common.crypto import lookup_hash
 from server.common.timeutil import utcnow
@@ -220,8 +221,17 @@ def _date(cell, text: str | None) -> tuple[date | None, str | None]:
 # ---- applying ---------------------------------------------------------------------------------
 
 def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[int], None] | None = None) -> ImportResult:
-    """Create missing organisations and upsert members by ID number, all in one transaction."""
+    """Create missing organisations and upsert members by ID number, all in one transaction.
+
+    A certificate number held in the county's register by someone else (or twice in the file) makes the file
+    RosterInvalid before anything is written; otherwise each number creates or links its register entry."""
     result = ImportResult()
+    county_id = default_county().id
+    problems = roster_problems(county_id, [(r.line, lookup_hash(r.id_number), r.certificate_no)
+                                           for r in rows if r.certificate_no])
+    if problems:
+        db.session.rollback()
+        raise RosterInvalid(problems)
     townships = _townships({r.township for r in rows}, result)
     branches = _branches(rows, townships, result)
     existing = _members_by_hash([lookup_hash(r.id_number) for r in rows])
@@ -264,6 +274,10 @@ def import_roster(rows: list[RosterRow], source: str = "", progress: Callable[[i
         if progress:
             progress(1)
     db.session.flush()
+    for row in rows:
+        if row.certificate_no:
+            # The register entry of the roster's number (created, or renumbered when the file says so).
+            link_from_roster(existing[lookup_hash(row.id_number)], county_id, row.certificate_no)
     for member in changed:
         if member in moved_from:
             # The township the member left must hear of the move too, or its ledger keeps them for ever.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -118,6 +118,17 @@ def list_reports(member_id: int, page: int, per_page: int) -> dict:
     """The member's own report-ins, newest first."""
     query = select(Report).where(Report.member_id == member_id).order_by(Report.created_at.desc(), Report.id.desc())
     return paginate(query, page, per_page)
+
+
+def report_counts(member_ids: list[int], year: int) -> dict[int, int]:
+    """How many months of the year each member reported in (the home branch's yearly summary; read only)."""
+    counts = dict.fromkeys(member_ids, 0)
+    if member_ids:
+        counts.update(db.session.execute(
+            select(Report.member_id, func.count(Report.id))
+            .where(Report.member_id.in_(member_ids), Report.month.like(f"{year}-%"))
+            .group_by(Report.member_id)).all())
+    return counts
 
 
 # ---- staff reads (every one audited) ----------------------------------------------------------

@@ -2,6 +2,7 @@ var meApi = require('../../api/me');
 var eventsApi = require('../../api/events');
 var duesApi = require('../../api/dues');
 var noticesApi = require('../../api/notices');
+var certificatesApi = require('../../api/certificates');
 var page = require('../../utils/page');
 var format = require('../../utils/format');
 var notice = require('../../utils/notice');
@@ -41,7 +42,8 @@ function nextSteps(input) {
 }
 
 Page(page.member({
-  data: { member: null, steps: [], statusLabel: '', paidThroughLabel: '', notices: [], unreadCount: 0 },
+  data: { member: null, steps: [], statusLabel: '', paidThroughLabel: '', notices: [], unreadCount: 0,
+    certificate: null },
 
   load: function () {
     var self = this;
@@ -51,12 +53,16 @@ Page(page.member({
       quiet(meApi.reports(1), { items: [] }),
       quiet(eventsApi.myEvents(true), { items: [] }),
       quiet(duesApi.mine(), null),
-      quiet(noticesApi.mine(1), { items: [] })
+      quiet(noticesApi.mine(1), { items: [] }),
+      quiet(certificatesApi.mine(), null)
     ]).then(function (results) {
       var member = results[0].member;
       var notices = results[4].items || [];
       self.setData({
         member: member,
+        certificate: results[5] && results[5].certificate ? {
+          number: results[5].certificate.number, validUntil: results[5].certificate.valid_until,
+          expired: results[5].certificate.status === 'expired' } : null,
         statusLabel: format.STATUS_LABELS[member.status] || member.status,
         paidThroughLabel: member.paid_through ? format.formatMonth(member.paid_through) : '还没有缴费记录',
         steps: nextSteps({
