@@ -1,12 +1,15 @@
 """Dues and report-in reminders: who is reminded of what, grants, the quiet period, refusals and the secretary's list."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from server.common.timeutil import SHANGHAI, current_month, month_add
+from server.config import DEV_DUES_REMINDER_TEMPLATE_ID, DEV_REPORT_REMINDER_TEMPLATE_ID, load_config
 from server.core.audit import AuditEntry
 from server.core.subscriptions import SubscriptionGrant
 from server.dues import reminders, tasks
@@ -261,3 +264,16 @@ def test_two_workers_at_once_send_each_reminder_once(client, app):
     assert sum(r["sent"] for r in results) == 3, results
     assert len(sent_messages(app.config)) == 3
     assert sorted(r.member_id for r in rows()) == sorted(m.id for m in members)
+
+
+def test_the_mini_program_asks_for_the_templates_the_server_sends(tmp_path):
+    config_js = (Path(__file__).resolve().parents[2] / "miniprogram" / "src" / "config.js").read_text(encoding="utf-8")
+    assert re.findall(r"duesReminderTemplate:\s*\{\s*id:\s*'([^']+)'", config_js) == [DEV_DUES_REMINDER_TEMPLATE_ID]
+    assert re.findall(r"reportReminderTemplate:\s*\{\s*id:\s*'([^']+)'", config_js) == [DEV_REPORT_REMINDER_TEMPLATE_ID]
+    defaults = load_config(str(tmp_path), {})
+    assert (defaults["WECHAT_DUES_REMINDER_TEMPLATE_ID"], defaults["WECHAT_REPORT_REMINDER_TEMPLATE_ID"]) == (
+        DEV_DUES_REMINDER_TEMPLATE_ID, DEV_REPORT_REMINDER_TEMPLATE_ID)
+    configured = load_config(str(tmp_path), {"WECHAT_DUES_REMINDER_TEMPLATE_ID": "Dues-1",
+                                             "WECHAT_REPORT_REMINDER_TEMPLATE_ID": "Report-1"})
+    assert (configured["WECHAT_DUES_REMINDER_TEMPLATE_ID"], configured["WECHAT_REPORT_REMINDER_TEMPLATE_ID"]) == (
+        "Dues-1", "Report-1")
