@@ -31,14 +31,13 @@ from server.core.accounts import WechatAccount
 from server.core.members import Member
 from server.core.orgs import Branch
 from server.core.scope import require_branch
-from server.core.subscriptions import claim_grant, granted_members
+from server.core.subscriptions import claim_grant, deliver, granted_members
 from server.core.tokens import Principal
 from server.dues.models import DuesReminder
 from server.dues.offline import yuan_text
 from server.dues.service import Position, approved_by_year, credited_months, start_month
 from server.extensions import db
 from server.members.service import members_reported_in
-from server.wechat import gateway
 
 KIND_LABELS = {"arrears_6": "欠缴满6个月", "arrears_3": "欠缴满3个月", "dues_due": "本月党费到期",
                "report_in": "本月报到"}
@@ -201,14 +200,7 @@ def message(due: DueReminder) -> tuple[dict, str]:
 
 def send_claimed(reminder: DuesReminder, due: DueReminder) -> DuesReminder:
     """Send a claimed reminder once and record how it went (a failure keeps WeChat's errcode, never retried)."""
-    data, page = message(due)
-    try:
-        gateway.send_subscribe_message(due.openid, reminder.template_id, data, page=page)
-        reminder.status, reminder.sent_at = "sent", utcnow()
-    except gateway.WechatRejected as err:
-        reminder.status, reminder.errcode, reminder.errmsg = "failed", err.code, err.message[:255]
-    except gateway.WechatUnavailable as err:
-        reminder.status, reminder.errmsg = "failed", f"network: {err}"[:255]
+    deliver(reminder, due.openid, *message(due))
     db.session.commit()
     return reminder
 
