@@ -16,6 +16,11 @@ DEV_REMINDER_TEMPLATE_ID = "meeting-reminder-dev"
 # The new-notice subscribe-message template (keys thing1 title, thing2 publisher, time3 published at);
 # the mini-program's src/config.js `noticeTemplate` asks for the same id.
 DEV_NOTICE_TEMPLATE_ID = "notice-dev"
+# Dues reminders (dues falling due, arrears reaching 3 and 6 months; keys thing1 matter, amount2 amount owed,
+# thing3 note) and report-in reminders (keys thing1 matter, date2 due by, thing3 note); the mini-program's
+# src/config.js `duesReminderTemplate` / `reportReminderTemplate` ask for the same ids.
+DEV_DUES_REMINDER_TEMPLATE_ID = "dues-reminder-dev"
+DEV_REPORT_REMINDER_TEMPLATE_ID = "report-reminder-dev"
 
 _DEV_DEFAULTS = {
     "WECHAT_APPID": DEV_WECHAT_APPID,
@@ -96,6 +101,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         ),
         "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
         "WECHAT_NOTICE_TEMPLATE_ID": env.get("WECHAT_NOTICE_TEMPLATE_ID", DEV_NOTICE_TEMPLATE_ID),
+        "WECHAT_DUES_REMINDER_TEMPLATE_ID": env.get("WECHAT_DUES_REMINDER_TEMPLATE_ID", DEV_DUES_REMINDER_TEMPLATE_ID),
+        "WECHAT_REPORT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REPORT_REMINDER_TEMPLATE_ID",
+                                                      DEV_REPORT_REMINDER_TEMPLATE_ID),
         # The subscribe-message template telling a registrant the secretary's decision (keys `phrase1` outcome,
         # `thing2` note, `time3` decided at; opens pages/registration/registration).
         "WECHAT_REGISTRATION_TEMPLATE_ID": env.get("WECHAT_REGISTRATION_TEMPLATE_ID", "registration-result-dev"),
@@ -116,6 +124,14 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "CHECKIN_RATE_WINDOW_S": 60,
         "REMINDER_LEAD_HOURS": 24,          # remind members this long before a meeting
         "SUBSCRIPTION_MAX_GRANTS": 50,      # grants a member may bank per template
+        # Dues and report-in reminders (server/dues/reminders.py), Beijing time: the month's dues are "falling
+        # due" on days 1..DUES_REMINDER_DUE_DAYS; the report-in reminder goes from REPORT_REMINDER_FROM_DAY on;
+        # messages go out only between REMINDER_SEND_HOURS (start inclusive, end exclusive); after one dues or
+        # report-in reminder a member gets no other for REMINDER_QUIET_HOURS.
+        "DUES_REMINDER_DUE_DAYS": 10,
+        "REPORT_REMINDER_FROM_DAY": 15,
+        "REMINDER_SEND_HOURS": (9, 20),
+        "REMINDER_QUIET_HOURS": 24,
         # Registrations (CONTRACT §10): submissions per WeChat account and per client address per hour.
         "REGISTRATIONS_PER_ACCOUNT": (5, 3600),
         "REGISTRATIONS_PER_ADDRESS": (20, 3600),

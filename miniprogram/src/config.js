@@ -19,6 +19,12 @@ module.exports = {
   ],
   // The new-notice message: the service's WECHAT_NOTICE_TEMPLATE_ID (development default 'notice-dev').
   noticeTemplate: { id: 'notice-dev', name: '新通知提醒' },
+  // Dues reminders (this month falling due, 3 and 6 months in arrears): the service's WECHAT_DUES_REMINDER_TEMPLATE_ID
+  // (development default 'dues-reminder-dev'); asked for after a payment went through.
+  duesReminderTemplate: { id: 'dues-reminder-dev', name: '党费缴纳提醒' },
+  // The monthly report-in reminder: the service's WECHAT_REPORT_REMINDER_TEMPLATE_ID (default 'report-reminder-dev');
+  // asked for after reporting in.
+  reportReminderTemplate: { id: 'report-reminder-dev', name: '每月报到提醒' },
   // The registration-result template (the service's WECHAT_REGISTRATION_TEMPLATE_ID): asked for when a
   // registration is sent, so the member hears of the secretary's decision.
   registrationResultTemplate: 'registration-result-dev'

@@ -71,10 +71,13 @@ describe('pay flow', () => {
     expect(wx.__requests('GET', '/api/v1/me/dues')).toHaveLength(2);
     // The natural moment for the reminder grant; WeChat shows its dialog only from a tap.
     expect(wx.__calls('requestSubscribeMessage')).toHaveLength(0);
-    wx.__script('requestSubscribeMessage', { success: { 'meeting-reminder-dev': 'accept' } });
-    wx.__route('POST', '/api/v1/me/subscriptions', { status: 201, data: { template_id: 'meeting-reminder-dev', remaining: 1 } });
+    // It asks for the dues reminder (the service's WECHAT_DUES_REMINDER_TEMPLATE_ID) and meeting reminders.
+    wx.__script('requestSubscribeMessage', { success: { 'dues-reminder-dev': 'accept', 'meeting-reminder-dev': 'accept' } });
+    wx.__route('POST', '/api/v1/me/subscriptions', { status: 201, data: { template_id: 'dues-reminder-dev', remaining: 1 } });
     await view.tap('.ask-reminders');
-    expect(wx.__requests('POST', '/api/v1/me/subscriptions').map(r => r.data)).toEqual([{ template_id: 'meeting-reminder-dev' }]);
+    expect(wx.__calls('requestSubscribeMessage')[0].tmplIds).toEqual(['dues-reminder-dev', 'meeting-reminder-dev']);
+    expect(wx.__requests('POST', '/api/v1/me/subscriptions').map(r => r.data)).toEqual([
+      { template_id: 'dues-reminder-dev' }, { template_id: 'meeting-reminder-dev' }]);
     expect(wx.__toasts()).toContain('已开启提醒');
   });
 

@@ -159,11 +159,27 @@ describe('report-in page', () => {
     });
     expect(wx.__toasts()).toContain('报到成功');
     // After reporting in, a tap away from the reminder grant.
-    wx.__script('requestSubscribeMessage', { success: { 'meeting-reminder-dev': 'reject' } });
+    wx.__script('requestSubscribeMessage', { success: { 'report-reminder-dev': 'reject', 'meeting-reminder-dev': 'reject' } });
     await view.tap('.ask-reminders');
     expect(wx.__calls('requestSubscribeMessage')).toHaveLength(1);
+    expect(wx.__calls('requestSubscribeMessage')[0].tmplIds).toEqual(['report-reminder-dev', 'meeting-reminder-dev']);
     expect(wx.__requests('POST', '/api/v1/me/subscriptions')).toHaveLength(0);
     expect(wx.__toasts()).toContain('没有开启提醒');
+  });
+
+  test('after reporting in, an accepted report-in reminder is posted to the service, one POST per accepted template', async () => {
+    const { wx, config } = setup({ token: 't', bound: true });
+    routes(wx);
+    wx.__route('POST', '/api/v1/me/subscriptions', { status: 201, data: { template_id: 'report-reminder-dev', remaining: 1 } });
+    // The service's WECHAT_REPORT_REMINDER_TEMPLATE_ID default.
+    expect(config.reportReminderTemplate.id).toBe('report-reminder-dev');
+    const view = await loadPage('pages/report/report');
+    expect(view.exists('.ask-reminders')).toBe(false); // offered only once the report went in
+    await view.tap('.submit');
+    wx.__script('requestSubscribeMessage', { success: { 'report-reminder-dev': 'accept', 'meeting-reminder-dev': 'reject' } });
+    await view.tap('.ask-reminders');
+    expect(wx.__requests('POST', '/api/v1/me/subscriptions').map(r => r.data)).toEqual([{ template_id: 'report-reminder-dev' }]);
+    expect(wx.__toasts()).toContain('已开启提醒');
   });
 
   test('a second report in the month says it updated this month and marks the record', async () => {

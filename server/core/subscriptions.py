@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.common.timeutil import UTCDateTime, utcnow
 from server.extensions import db
+from server.wechat import gateway
 
 
 class SubscriptionGrant(db.Model):
@@ -40,3 +41,15 @@ def claim_grant(member_id: int, template_id: str) -> bool:
                SubscriptionGrant.remaining > 0)
         .values(remaining=SubscriptionGrant.remaining - 1).execution_options(synchronize_session=False)
     ).rowcount == 1
+
+
+def deliver(record, openid: str, data: dict, page: str) -> None:
+    """Send the subscribe message of a claimed record once and note how it went on it (`status`, `sent_at`,
+    `errcode`, `errmsg`; no commit): a refusal keeps WeChat's errcode, nothing is retried."""
+    try:
+        gateway.send_subscribe_message(openid, record.template_id, data, page=page)
+        record.status, record.sent_at = "sent", utcnow()
+    except gateway.WechatRejected as err:
+        record.status, record.errcode, record.errmsg = "failed", err.code, err.message[:255]
+    except gateway.WechatUnavailable as err:
+        record.status, record.errmsg = "failed", f"network: {err}"[:255]

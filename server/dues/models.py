@@ -16,9 +16,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.timeutil import UTCDateTime, utcnow
+from server.core.members import Member
 from server.extensions import db
 
 CATEGORIES = ("salaried", "retired", "farmer", "student", "unemployed", "hardship")
@@ -213,3 +214,38 @@ class PayNotice(db.Model):
     outcome: Mapped[str] = mapped_column(String(32))
     raw: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+
+REMINDER_KINDS = ("dues_due", "arrears_3", "arrears_6", "report_in")
+
+
+class DuesReminder(db.Model):
+    """A dues or report-in reminder sent (or tried) to one member: at most one per member, kind and period.
+
+    `period` is what the reminder is about (the month falling due, the month the arrears reached 3 or 6 months,
+    the month to report in); `month` is the month it went out, by which the secretary lists them.
+    """
+
+    __tablename__ = "dues_reminders"
+    __table_args__ = (
+        UniqueConstraint("member_id", "kind", "period", name="uq_dues_reminders_member_kind_period"),
+        Index("ix_dues_reminders_branch_month", "branch_id", "month"),
+        Index("ix_dues_reminders_member_created", "member_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(7))
+    month: Mapped[str] = mapped_column(String(7))
+    template_id: Mapped[str] = mapped_column(String(64))
+    # sending (claimed, call in flight or interrupted), sent, failed
+    status: Mapped[str] = mapped_column(String(16), default="sending")
+    errcode: Mapped[int | None] = mapped_column(Integer)
+    errmsg: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from server.common.schemas import Month, OrgRef, PageQuery, StrictSchema
+from server.common.schemas import Instant, Month, OrgRef, PageOut, PageQuery, StrictSchema
 from server.common.timeutil import isoformat
-from server.dues.models import CATEGORIES, ORDER_STATUSES
+from server.dues.models import CATEGORIES, ORDER_STATUSES, REMINDER_KINDS
 from server.dues.service import rate_text
 
 
@@ -216,3 +216,35 @@ class OrderPendingOut(Schema):
     months = fields.List(Month())
     amount_fen = fields.Integer()
     resumable = fields.Boolean(metadata={"description": "该订单仍可支付时为 true：用同样的 months 再下单即可取回该订单和新的支付参数"})
+
+
+class RemindersQuery(PageQuery):
+    month = Month(metadata={"description": "发送提醒的月份（YYYY-MM，北京时间），默认本月"})
+    kind = fields.String(validate=validate.OneOf(REMINDER_KINDS), metadata={
+        "description": "只看一种提醒：dues_due 本月党费到期、arrears_3 欠缴满3个月、arrears_6 欠缴满6个月、report_in 本月报到"})
+
+
+class ReminderMember(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    phone_masked = fields.String(allow_none=True, metadata={"description": "手机号（脱敏）"})
+
+
+class ReminderOut(Schema):
+    id = fields.Integer()
+    member = fields.Nested(ReminderMember)
+    kind = fields.String(metadata={"enum": list(REMINDER_KINDS), "description": "提醒种类"})
+    kind_label = fields.String(metadata={"description": "提醒种类（中文）"})
+    period = fields.String(metadata={"description": "提醒所关于的月份：到期的月份、欠缴满3或6个月的那个月、报到的月份"})
+    status = fields.String(metadata={"enum": ["sending", "sent", "failed"],
+                                     "description": "sending 发送中、sent 已发送、failed 未送达（见 errcode）"})
+    status_label = fields.String(metadata={"description": "发送结果（中文）"})
+    errcode = fields.Integer(allow_none=True, metadata={"description": "微信拒绝时返回的错误码，例如 43101（用户未授权或授权已用完）"})
+    created_at = Instant(metadata={"description": "发送时间"})
+    sent_at = Instant(allow_none=True, metadata={"description": "微信确认收到的时间"})
+
+
+class RemindersOut(PageOut):
+    month = fields.String()
+    branch = fields.Nested(OrgRef)
+    items = fields.List(fields.Nested(ReminderOut))

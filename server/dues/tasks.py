@@ -1,7 +1,8 @@
-"""Background dues work: reconciling pending orders with WeChat Pay (late or lost notices, expiry)."""
+"""Background dues work: reconciling pending orders with WeChat Pay (late or lost notices, expiry), exempt months,
+and the dues and report-in reminders."""
 from __future__ import annotations
 
-from server.dues import notices, service
+from server.dues import notices, reminders, service
 from server.jobs import periodic
 
 
@@ -15,3 +16,9 @@ def reconcile_pending_orders() -> int:
 def settle_exempt_months() -> int:
     """Carry paid_through over approved 0-fen (hardship exemption) months as each new month begins."""
     return service.settle_all_exempt_months()
+
+
+@periodic(1800)
+def dues_reminders() -> dict:
+    """Send the dues (falling due, 3 and 6 months in arrears) and report-in reminders due now."""
+    return reminders.send_due_reminders()

@@ -11,7 +11,7 @@ from server.core.guards import (
     member_required,
     staff_required,
 )
-from server.dues import ledger, mine, notices, orders, refunds, service, sheets
+from server.dues import ledger, mine, notices, orders, refunds, reminders, service, sheets
 from server.dues.ledger import campaign_view
 from server.dues.schemas import (
     ArrearsOut,
@@ -29,6 +29,8 @@ from server.dues.schemas import (
     OrderOut,
     OrderPendingOut,
     RefundIn,
+    RemindersOut,
+    RemindersQuery,
     StandardImportFiles,
     StandardImportOut,
     StandardIn,
@@ -193,6 +195,18 @@ def branch_arrears(query, branch_id):
         return Response(sheets.arrears_xlsx(data), mimetype=XLSX, headers={
             "Content-Disposition": f"attachment; filename=dues-arrears-{branch_id}-{data['month']}.xlsx"})
     return data
+
+
+@blp.get("/branches/<int:branch_id>/dues/reminders")
+@blp.arguments(RemindersQuery, location="query", unknown=RAISE)
+@blp.response(200, RemindersOut)
+@blp.doc(**SECURED, description="本支部党员在某月收到的党费与报到提醒（订阅消息）：谁、哪种提醒、何时、是否送达及微信错误码；"
+                                "只发给授权过订阅消息的党员，每次授权一条，静默期内（REMINDER_QUIET_HOURS，默认 24 小时）同一党员最多一条；读取记入审计")
+@staff_required(*ANY_STAFF)
+def branch_reminders(query, branch_id):
+    """支部党员收到的党费与报到提醒"""
+    return reminders.branch_reminders(current_principal(), branch_id, query.get("month") or current_month(),
+                                      query.get("kind"), query["page"], query["per_page"])
 
 
 @blp.post("/dues/campaigns")

@@ -114,6 +114,11 @@ def _report_data(report: Report, reported_at) -> dict:
             "employer": report.employer, "lat": report.lat, "lng": report.lng, "reported_at": isoformat(reported_at)}
 
 
+def members_reported_in(month: str):
+    """The ids of members with a report-in for the month, as a subquery (the dues feature's report-in reminders)."""
+    return select(Report.member_id).where(Report.month == month)
+
+
 def list_reports(member_id: int, page: int, per_page: int) -> dict:
     """The member's own report-ins, newest first."""
     query = select(Report).where(Report.member_id == member_id).order_by(Report.created_at.desc(), Report.id.desc())

@@ -4,7 +4,21 @@ var config = require('../config');
 var meApi = require('../api/me');
 
 function askForReminders() {
-  return askFor(config.subscribeTemplates.map(function (t) { return t.id; }));
+  return askFor(meetingIds());
+}
+
+// After a payment: the next dues reminders and meeting reminders (WeChat takes at most 3 templates per dialog).
+function askAfterPaying() {
+  return askFor([config.duesReminderTemplate.id].concat(meetingIds()).slice(0, 3));
+}
+
+// After reporting in: next month's report-in reminder and meeting reminders.
+function askAfterReport() {
+  return askFor([config.reportReminderTemplate.id].concat(meetingIds()).slice(0, 3));
+}
+
+function meetingIds() {
+  return config.subscribeTemplates.map(function (t) { return t.id; });
 }
 
 // One more new-notice message (asked for on the notices screen).
@@ -51,4 +65,5 @@ function askForRegistrationResult() {
 }
 
 module.exports = { askForReminders: askForReminders, askForNotices: askForNotices,
+  askAfterPaying: askAfterPaying, askAfterReport: askAfterReport,
   askForRegistrationResult: askForRegistrationResult };

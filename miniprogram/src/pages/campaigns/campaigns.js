@@ -50,6 +50,6 @@ Page(page.member({
   },
 
   askReminders: function () {
-    return subscribe.askForReminders();
+    return subscribe.askAfterPaying();
   }
 }));

@@ -133,7 +133,7 @@ Page(page.member({
 
   // Offered once a payment went through: WeChat asks for the grant only from a tap.
   askReminders: function () {
-    return subscribe.askForReminders();
+    return subscribe.askAfterPaying();
   },
 
   goOrders: function () {

@@ -77,6 +77,6 @@ Page(page.member({
 
   // Offered after reporting in: WeChat asks for the grant only from a tap.
   askReminders: function () {
-    return subscribe.askForReminders();
+    return subscribe.askAfterReport();
   }
 }));
