@@ -198,7 +198,7 @@ def branch_arrears(query, branch_id):
 
 
 @blp.get("/branches/<int:branch_id>/dues/reminders")
-@blp.arguments(RemindersQuery, location="query", unknown=RAISE)
+@blp.arguments(RemindersQuery, location="query")
 @blp.response(200, RemindersOut)
 @blp.doc(**SECURED, description="本支部党员在某月收到的党费与报到提醒（订阅消息）：谁、哪种提醒、何时、是否送达及微信错误码；"
                                 "只发给授权过订阅消息的党员，每次授权一条，静默期内（REMINDER_QUIET_HOURS，默认 24 小时）同一党员最多一条；读取记入审计")
