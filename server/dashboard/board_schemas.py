@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields
 
 from server.common.schemas import Instant, OrgRef
-from server.dashboard.schemas import NamedFigures, SeriesPoint
+from server.dashboard.schemas import MemberRow, NamedFigures, SeriesPoint
 
 
 class MonthsOut(Schema):
@@ -15,16 +15,10 @@ class MonthsOut(Schema):
     months_with_data = fields.List(fields.String(), metadata={"description": "近 24 个月中有数据的月份，新的在前"})
 
 
-class PersonRow(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    phone_masked = fields.String(allow_none=True)
+class PersonRow(MemberRow):
+    """A member row of the township tables, with the township named (the county lists span townships)."""
+
     township = fields.Nested(OrgRef)
-    mobile_branch = fields.Nested(OrgRef)
-    status = fields.String()
-    paid_through = fields.String(allow_none=True)
-    last_activity_at = Instant(allow_none=True)
-    url = fields.String()
 
 
 class ArrearsPerson(PersonRow):
