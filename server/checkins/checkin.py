@@ -20,7 +20,7 @@ from server.checkins.writes import checkin_payload
 from server.common import ratelimit
 from server.common.timeutil import isoformat, utcnow
 from server.core import audit
-from server.core.members import Member
+from server.core.members import Member, refuse_if_left
 from server.core.outbox import record_change
 from server.core.tokens import Principal
 from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
@@ -156,6 +156,8 @@ def check_in(member_id: int, event_id: int, token: str, lat: float, lng: float,
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     row = _checkin_context(member_id, event_id)
     event = row and SimpleNamespace(**{c.key: getattr(row, f"event_{c.key}") for c in _EVENT})
+    if row is not None and event.branch_id == row.mobile_branch_id:
+        refuse_if_left(row.status, "在本支部签到")
     if row is None or not may_attend(event, row.status, row.mobile_branch_id, row.is_committee):
         raise NotFound("找不到该活动")
     if row.checkin_id is not None:

@@ -108,6 +108,7 @@ def checkin_code(query, event_id):
                                      "accuracy": 20})
 @blp.response(201, s.CheckinResultOut, description="首次签到")
 @blp.alt_response(200, schema=s.CheckinResultOut, description="已签到过：返回第一次的记录", success=True)
+@blp.alt_response(409, schema=ErrorOut, description="member_left：已办理组织关系转出或返乡，不再在本支部签到")
 @_errors(403, 404, 422, 429)
 @blp.doc(**SECURED, summary="扫码签到（党员；坐标为 GCJ-02，时间以服务器为准）")
 @member_required

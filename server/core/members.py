@@ -9,9 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.common.crypto import Encrypted, mask_id_number, mask_phone
 from server.common.timeutil import UTCDateTime, utcnow
 from server.core.orgs import Branch, Township
+from server.errors import Conflict
 from server.extensions import db
 
 STATUSES = ("active", "returned", "transferred", "lost_contact", "suspended")
+# A member who has left the mobile branch (relationship moved, or back home): reads of their own history stay,
+# new dues orders, report-ins and check-ins are refused (issue 11).
+LEFT_STATUSES = ("transferred", "returned")
+_LEFT_LABELS = {"transferred": "组织关系转出", "returned": "返乡"}
+
+
+def refuse_if_left(status: str, doing: str) -> None:
+    """409 `member_left` for a member who has been transferred out or returned home; `doing` names the act."""
+    if status in LEFT_STATUSES:
+        raise Conflict(f"您已办理{_LEFT_LABELS[status]}，不能再{doing}；以往的记录仍可查看", code="member_left")
 
 
 class Member(db.Model):

@@ -18,6 +18,7 @@ from server.core.members import Member
 from server.core.outbox import record_change
 from server.dues.models import DuesLedgerEntry, DuesMonthClaim, DuesOrder, PayNotice
 from server.dues.service import close_locally, position
+from server.errors import ServiceUnavailable
 from server.extensions import db
 from server.wechat import gateway
 
@@ -160,6 +161,34 @@ def _close_at_wechat(order_no: str) -> str:
         return gateway.close_order(order_no)
     except gateway.OrderNotFound:
         return "missing"
+
+
+def close_open_orders_of(member: Member) -> list[str]:
+    """Close a leaving member's pending orders at WeChat and here, inside the caller's transaction (a transfer or
+    return home, which holds the member's row lock). Returns the order numbers closed.
+
+    Closed at WeChat first, so the member can no longer pay one with pay_params already on the phone; an order
+    WeChat says was paid meanwhile is credited instead (paid_through moves before the letter states it). If WeChat
+    cannot be reached the caller's transaction is rolled back and the answer is 503 `wechat_unavailable`:
+    nothing changes here. Orders that WeChat closed before the failure stay pending here until reconciliation
+    closes them too (closeorder answers ORDERCLOSED), which can only lose an unpayable order, never a payment.
+    """
+    pending = db.session.scalars(select(DuesOrder).where(
+        DuesOrder.member_id == member.id, DuesOrder.status == "pending").order_by(DuesOrder.id)).all()
+    closed = []
+    for order in pending:
+        try:
+            outcome = _close_at_wechat(order.order_no)
+            if outcome == "paid":
+                _settle_from_query(order, gateway.query_order(order.order_no))
+        except gateway.WechatError as err:
+            db.session.rollback()
+            log.warning("closeorder %s for a leaving member failed: %s", order.order_no, err)
+            raise ServiceUnavailable("微信支付暂时无法连接，未能关闭该党员待支付的党费订单，本次未作任何变更，请稍后再试",
+                                     code="wechat_unavailable") from None
+        if outcome != "paid" and close_locally(order.id):
+            closed.append(order.order_no)
+    return closed
 
 
 def _refunded_before_credit(order: DuesOrder, info: gateway.PayOrder) -> None:

@@ -35,7 +35,7 @@ from server.common.requestinfo import client_ip
 from server.common.timeutil import SHANGHAI, isoformat, month_add, utcnow
 from server.core import audit
 from server.core.accounts import WechatAccount
-from server.core.members import Member
+from server.core.members import Member, refuse_if_left
 from server.core.scope import can_see_member
 from server.core.tokens import Principal
 from server.dues.models import DuesCampaign, DuesMonthClaim, DuesOrder
@@ -142,14 +142,26 @@ def _settle_expired_blockers(member_id: int, months: list[str]) -> None:
                 raise ServiceUnavailable("微信支付暂时不可用，请稍后再试", code="wechat_unavailable") from None
 
 
+def _payer(member_id: int) -> Member:
+    """The paying member, locked for this transaction; 409 `member_left` once transferred out or returned home.
+
+    The lock orders an order's creation against a transfer (which locks the member, then closes open orders):
+    either the order exists before the transfer and is closed by it, or the transfer comes first and this refuses.
+    """
+    member = db.session.get(Member, member_id, with_for_update=True, populate_existing=True)
+    refuse_if_left(member.status, "在线缴纳党费")
+    return member
+
+
 def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesOrder, dict, bool]:
     """Order monthly dues for `months` (amount from the standards). Returns (order, pay_params, created)."""
     openid = _openid(principal)
-    member = db.session.get(Member, principal.member_id)
+    member = _payer(principal.member_id)
     lines = _validate_months(member, months)
     wanted = [line["month"] for line in lines]
     for _attempt in range(2):
         _settle_expired_blockers(member.id, wanted)
+        member = _payer(member.id)  # settling an expired order commits, which let the lock go
         blocking = _open_orders_for(member.id, wanted)
         if blocking:
             same = blocking[0]
@@ -185,7 +197,7 @@ def create_monthly_order(principal: Principal, months: list[str]) -> tuple[DuesO
 def create_special_order(principal: Principal, campaign_id: int, amount_fen: int) -> tuple[DuesOrder, dict, bool]:
     """Order a special-dues gift to an open campaign (the only case where the member names the amount)."""
     openid = _openid(principal)
-    member = db.session.get(Member, principal.member_id)
+    member = _payer(principal.member_id)
     if not SPECIAL_MIN_FEN <= amount_fen <= SPECIAL_MAX_FEN:
         message = "特殊党费金额应在 0.01 元至 100000 元之间"
         raise Unprocessable(message, code="amount_invalid", errors={"amount_fen": [message]})

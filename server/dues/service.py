@@ -271,14 +271,3 @@ def close_locally(order_id: int) -> bool:
     if flipped:
         db.session.execute(delete(DuesMonthClaim).where(DuesMonthClaim.order_id == order_id))
     return flipped
-
-
-def close_open_orders_of(member: Member) -> list[str]:
-    """Close the member's pending orders locally (a transfer or return), inside the caller's transaction.
-
-    Only locally: should WeChat still report one of them paid, `settle` revives it while its months are free.
-    Returns the order numbers closed.
-    """
-    orders = db.session.execute(select(DuesOrder.id, DuesOrder.order_no).where(
-        DuesOrder.member_id == member.id, DuesOrder.status == "pending")).all()
-    return [order_no for order_id, order_no in orders if close_locally(order_id)]

@@ -111,7 +111,8 @@ def my_orders(query):
 @blp.arguments(OrderIn, example={"months": ["2026-12", "2027-01"]})
 @blp.response(201, OrderCreatedOut, description="新订单")
 @blp.alt_response(200, schema=OrderCreatedOut, description="同一组月份已有本人的待支付订单：返回该订单和新的支付参数")
-@blp.alt_response(409, schema=OrderPendingOut, description="order_pending：这些月份已有其他待支付订单")
+@blp.alt_response(409, schema=OrderPendingOut, description="order_pending：这些月份已有其他待支付订单；"
+                  "member_left：已办理组织关系转出或返乡，不能再在线缴费（以往的订单和缴费记录仍可查看）")
 @blp.doc(**SECURED, description="按月党费（金额由服务端按标准计算）或特殊党费下单，返回 wx.requestPayment 参数。"
                                 "409 order_pending：这些月份已有其他待支付订单；正文带该订单的 order_no、months、amount_fen 和 "
                                 "resumable（仍可支付时为 true：用同样的 months 再下单即返回该订单和新的支付参数）")

@@ -14,7 +14,7 @@ from server.common.timeutil import isoformat, month_of, utcnow
 from server.core import audit, scope
 from server.core.accounts import actor_name
 from server.core.member_changes import apply_status
-from server.core.members import Member, MemberStatusChange
+from server.core.members import Member, MemberStatusChange, refuse_if_left
 from server.core.outbox import record_change
 from server.core.tokens import Principal
 from server.errors import NotFound, Unprocessable
@@ -67,6 +67,7 @@ def _report_in(member_id: int, city: str, address: str, employer: str,
     member = db.session.get(Member, member_id, with_for_update=True)
     if member is None:
         raise NotFound("找不到该党员")
+    refuse_if_left(member.status, "向流动党支部报到")
     now = utcnow()
     existing = db.session.execute(
         select(Report).where(Report.member_id == member.id, Report.month == month_of(now))).scalar_one_or_none()

@@ -41,6 +41,7 @@ def me():
 @blp.response(201, ReportOut, description="本月第一次报到")
 @blp.alt_response(200, schema=ReportOut, description="本月已报到过：改写本月的报到记录（updated_at 为改写时间）",
                   success=True)
+@blp.alt_response(409, schema=ErrorOut, description="member_left：已办理组织关系转出或返乡，不再向流动党支部报到")
 @blp.doc(**SECURED)
 @member_required
 def create_report(body):

@@ -3,7 +3,11 @@
 Decisions:
 - Recording one is one transaction: the numbered transfer row, the member's status change (history, audit and
   `member.status_changed` with the letter's fields, through the kernel's `apply_status`), and the member's open
-  dues orders closed (through the dues feature's `close_open_orders_of`).
+  dues orders closed at WeChat and here (through the dues feature's `close_open_orders_of`). The closeorder calls
+  run inside that transaction, under the member's row lock (order creation takes the same lock, so no order can
+  slip in after them): if WeChat is down the transfer is refused with 503 `wechat_unavailable` and nothing
+  changes; the secretary records it again later. An order WeChat says was paid meanwhile is credited first, so
+  the letter's `paid_through` includes it.
 - Letter numbers count per county, kind and year (本县转〔2026〕3号). Two transfers in one county at once may
   pick the same number: the unique key refuses the second, which is retried with the next number.
 - A member already transferred or returned is 409: a return after a transfer is a new roster entry, not a move.
@@ -25,7 +29,7 @@ from server.core.member_changes import apply_status
 from server.core.members import Member
 from server.core.orgs import County
 from server.core.tokens import Principal
-from server.dues.service import close_open_orders_of
+from server.dues.notices import close_open_orders_of
 from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
 from server.transfers.models import TO_STATUS, Transfer
@@ -72,6 +76,7 @@ def _record(principal, member_id, kind, reason, effective_on, destination) -> Tr
         db.session.rollback()
         label = "转出" if member.status == "transferred" else "返乡"
         raise Conflict(f"该党员已办理{label}，不能重复办理", code="already_transferred")
+    closed = close_open_orders_of(member)  # first: an order paid meanwhile moves paid_through for the letter
     county = db.session.get(County, member.township.county_id)
     year = local(utcnow()).year
     number = (db.session.scalar(select(func.max(Transfer.number)).where(
@@ -86,7 +91,6 @@ def _record(principal, member_id, kind, reason, effective_on, destination) -> Tr
     )
     db.session.add(transfer)
     db.session.flush()
-    closed = close_open_orders_of(member)
     apply_status(member, transfer.to_status, reason, actor, extra={
         "transfer_id": transfer.id, "letter_no": transfer.letter_no,
         "effective_on": effective_on.isoformat(), "destination": destination,

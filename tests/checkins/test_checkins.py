@@ -2,6 +2,7 @@
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from server.checkins import codes
@@ -103,9 +104,16 @@ def test_member_of_another_branch_gets_404(client, secretary, event, ctx):
     stranger = bearer(member_token(make_member(make_branch())))
     resp = checkin(client, stranger, event.id, code_for(client, secretary, event.id))
     assert resp.status_code == 404
-    assert checkin(client, bearer(member_token(make_member(event.branch, status="transferred"))), event.id,
-                   code_for(client, secretary, event.id)).status_code == 404
     assert checkin(client, stranger, 999999, "1.a.b").status_code == 404
+
+
+@pytest.mark.parametrize("status", ["transferred", "returned"])
+def test_a_member_who_left_the_branch_is_told_so(client, secretary, event, status):
+    left = bearer(member_token(make_member(event.branch, status=status)))
+    resp = checkin(client, left, event.id, code_for(client, secretary, event.id))
+    assert resp.status_code == 409 and resp.get_json()["code"] == "member_left"
+    assert "不能再在本支部签到" in resp.get_json()["message"]
+    assert db.session.scalar(select(func.count()).select_from(Checkin)) == 0
 
 
 def test_committee_meeting_is_for_committee_members(client, secretary, branch, member_auth):

@@ -2,18 +2,22 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.common.timeutil import local, utcnow
 from server.core.members import Member, MemberStatusChange
 from server.core.outbox import OutboxChange
 from server.dues.models import DuesMonthClaim, DuesOrder
 from server.extensions import db
+from server.transfers.models import Transfer
+from server.wechat import gateway
+from server.wechat.emulator import pay as emu_pay
 from tests.callers import assert_error_shape
 from tests.dues.helpers import order
 from tests.factories import (
     bearer,
     make_branch,
+    make_campaign,
     make_paying_member,
     member_token,
     months_ago,
@@ -186,3 +190,60 @@ def test_a_transfer_not_current_cannot_be_cancelled(client, people):
                 json={"status": "active", "reason": "重新登记"})
     assert_error_shape(client.post(f"/api/v1/transfers/{t['id']}/cancel", headers=people["secretary"],
                                    json={"reason": "录错"}), 409, "transfer_not_current")
+
+
+def test_open_orders_are_closed_at_wechat_too(app, client, people):
+    pending = order(client, people["token"], [months_ago(1)]).get_json()
+    assert transfer(client, people["secretary"], people["member"].id).status_code == 201
+    # The member can no longer pay it with the pay_params still on the phone: WeChat has closed it.
+    with pytest.raises(ValueError, match="CLOSED"):
+        emu_pay.pay_order(app.config, pending["order_no"])
+
+
+def test_an_order_paid_meanwhile_is_credited_and_the_letter_states_it(app, client, people):
+    pending = order(client, people["token"], [months_ago(1)]).get_json()
+    emu_pay.lose_notice(app.config, pending["order_no"])  # paid on the phone, the notice not yet here
+    resp = transfer(client, people["secretary"], people["member"].id)
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["transfer"]["paid_through"] == months_ago(1)
+    db.session.expire_all()
+    assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == pending["order_no"])) == "paid"
+
+
+def test_wechat_down_refuses_the_transfer_and_changes_nothing(client, people, monkeypatch):
+    member = people["member"]
+    pending = order(client, people["token"], [months_ago(1)]).get_json()
+
+    def down(out_trade_no):
+        raise gateway.WechatUnavailable("closeorder", "ConnectionError")
+
+    monkeypatch.setattr(gateway, "close_order", down)
+    resp = transfer(client, people["secretary"], member.id)
+    assert resp.status_code == 503 and resp.get_json()["code"] == "wechat_unavailable"
+    assert "未作任何变更" in resp.get_json()["message"]
+    assert_error_shape(resp, 503)
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).status == "active"
+    assert db.session.scalar(select(DuesOrder.status).where(DuesOrder.order_no == pending["order_no"])) == "pending"
+    assert db.session.scalars(select(Transfer)).all() == [] and _changes(member.id) == []
+    monkeypatch.undo()
+    assert transfer(client, people["secretary"], member.id).status_code == 201
+
+
+@pytest.mark.parametrize("kind, destination", [("transfer_out", "深圳市宝安区西乡街道党工委"), ("return_home", None)])
+def test_a_member_who_left_cannot_order_dues_or_report_in_but_reads_history(client, people, kind, destination):
+    member, token = people["member"], people["token"]
+    assert transfer(client, people["secretary"], member.id, kind=kind, destination=destination).status_code == 201
+    campaign = make_campaign()
+    for body in ({"months": [months_ago(1)]}, {"campaign_id": campaign.id, "amount_fen": 5000}):
+        resp = order(client, token, **body)
+        assert resp.status_code == 409 and resp.get_json()["code"] == "member_left", resp.get_json()
+        assert "不能再在线缴纳党费" in resp.get_json()["message"]
+    report = client.post("/api/v1/me/reports", headers=bearer(token),
+                         json={"city": "深圳市", "address": "宝安区西乡街道 1 号", "employer": "某厂"})
+    assert report.status_code == 409 and report.get_json()["code"] == "member_left"
+    assert db.session.scalar(select(func.count()).select_from(DuesOrder)) == 0
+    me = bearer(token)
+    assert client.get("/api/v1/me/dues", headers=me).status_code == 200
+    assert client.get("/api/v1/me/dues/orders", headers=me).status_code == 200
+    assert client.get("/api/v1/me/reports", headers=me).status_code == 200
