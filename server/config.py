@@ -145,16 +145,22 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "MINUTES_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
         "MINUTES_PHOTO_MAX_PIXELS": 40_000_000,
         "MINUTES_PHONE_LONG_SIDE": 1280,
-        # Where photos are kept: "local" (files under MINUTES_LOCAL_DIR, by default instance/minutes-photos) or
-        # "s3" (an S3-compatible store: endpoint, bucket, region and keys below). Only "local" is built so far;
-        # the store sits behind server/minutes/storage.PhotoStore, and s3 is refused at start until it exists.
+        # Where photos are kept (server/minutes/storage.py): "local" (files under MINUTES_LOCAL_DIR, by default
+        # instance/minutes-photos) or "s3" (any S3-compatible store: AWS S3, MinIO, 阿里云 OSS, 腾讯云 COS). The
+        # endpoint is optional for AWS; keys live under MINUTES_S3_PREFIX; "path" addressing for MinIO, "virtual"
+        # (bucket in the host name) for OSS and COS.
         "MINUTES_STORAGE": env.get("MINUTES_STORAGE", "local"),
         "MINUTES_LOCAL_DIR": env.get("MINUTES_LOCAL_DIR") or str(instance / "minutes-photos"),
-        "MINUTES_S3_ENDPOINT": env.get("MINUTES_S3_ENDPOINT"),
-        "MINUTES_S3_BUCKET": env.get("MINUTES_S3_BUCKET"),
-        "MINUTES_S3_REGION": env.get("MINUTES_S3_REGION"),
-        "MINUTES_S3_ACCESS_KEY": env.get("MINUTES_S3_ACCESS_KEY"),
-        "MINUTES_S3_SECRET_KEY": env.get("MINUTES_S3_SECRET_KEY"),
+        "MINUTES_S3_ENDPOINT_URL": env.get("MINUTES_S3_ENDPOINT_URL") or None,
+        "MINUTES_S3_BUCKET": env.get("MINUTES_S3_BUCKET") or None,
+        "MINUTES_S3_REGION": env.get("MINUTES_S3_REGION") or None,
+        "MINUTES_S3_ACCESS_KEY_ID": env.get("MINUTES_S3_ACCESS_KEY_ID") or None,
+        "MINUTES_S3_SECRET_ACCESS_KEY": env.get("MINUTES_S3_SECRET_ACCESS_KEY") or None,
+        "MINUTES_S3_PREFIX": env.get("MINUTES_S3_PREFIX", ""),
+        "MINUTES_S3_ADDRESSING_STYLE": env.get("MINUTES_S3_ADDRESSING_STYLE", "virtual"),
+        # A store that does not answer within these many seconds is "down" (503), after this many attempts.
+        "MINUTES_S3_TIMEOUT_S": 5.0,
+        "MINUTES_S3_MAX_ATTEMPTS": 2,
         # Sync: a pull sequences the outbox at most once per this many ms across all processes.
         "SYNC_SEQUENCE_DEBOUNCE_MS": 200,
         # Sync pushes: changes per batch, the receiver's time to answer, retries with growing backoff,
@@ -219,9 +225,13 @@ def check_settings(config: dict) -> None:
             f"AUDIT_RETENTION_DAYS={days} is below the minimum of {AUDIT_RETENTION_MIN_DAYS} days "
             "(the audit trail must be kept at least six months)")
     config["AUDIT_RETENTION_DAYS"] = days
-    if config.get("MINUTES_STORAGE", "local") != "local":
-        raise InvalidConfiguration(
-            f"MINUTES_STORAGE={config['MINUTES_STORAGE']!r}: only 'local' is implemented (s3 is planned)")
+    storage = config.get("MINUTES_STORAGE", "local")
+    if storage not in ("local", "s3"):
+        raise InvalidConfiguration(f"MINUTES_STORAGE={storage!r}: must be 'local' or 's3'")
+    if storage == "s3" and not config.get("MINUTES_S3_BUCKET"):
+        raise InvalidConfiguration("MINUTES_STORAGE=s3 needs MINUTES_S3_BUCKET")
+    if config.get("MINUTES_S3_ADDRESSING_STYLE", "virtual") not in ("virtual", "path"):
+        raise InvalidConfiguration("MINUTES_S3_ADDRESSING_STYLE must be 'virtual' or 'path'")
 
 
 def check_production(config: dict, env: dict[str, str]) -> None:
@@ -235,6 +245,11 @@ def check_production(config: dict, env: dict[str, str]) -> None:
             problems.append(f"{name} is the development default")
     if config["WECHAT_EMULATOR"]:
         problems.append("WECHAT_EMULATOR=1 is not allowed in production")
+    if config["MINUTES_STORAGE"] == "s3":
+        # Named, never shown: the message must not carry a key's value.
+        for name in ("MINUTES_S3_BUCKET", "MINUTES_S3_ACCESS_KEY_ID", "MINUTES_S3_SECRET_ACCESS_KEY"):
+            if not config[name]:
+                problems.append(f"{name} is not set (MINUTES_STORAGE=s3)")
     if env.get("REDIS_URL", "").startswith("memory://"):
         problems.append("REDIS_URL=memory:// only works for one process")
     if env.get("DATABASE_URL", "").startswith("sqlite"):

@@ -22,6 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
+    Image,
+    KeepTogether,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -39,6 +41,8 @@ _TITLE = ParagraphStyle("title", parent=_BODY, fontSize=22, leading=30, alignmen
 _NUMBER = ParagraphStyle("number", parent=_BODY, fontSize=12, alignment=TA_RIGHT, spaceAfter=4 * mm)
 _CLOSING = ParagraphStyle("closing", parent=_BODY, alignment=TA_RIGHT)
 _CELL = ParagraphStyle("cell", parent=_BODY, fontSize=12, leading=17)
+_CAPTION = ParagraphStyle("caption", parent=_CELL, alignment=TA_CENTER)
+_IMAGE_MAX_HEIGHT = 110 * mm
 _GRID = TableStyle([
     ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -57,6 +61,8 @@ class Page:
     fields: list[tuple[str, str]] = field(default_factory=list)
     table: tuple[list[str], list[list[str]]] | None = None
     closing: list[str] = field(default_factory=list)
+    # Pictures after everything else, each (JPEG or PNG bytes, width px, height px, caption), scaled to fit.
+    images: list[tuple[bytes, int, int, str]] = field(default_factory=list)
 
 
 def _text(value, style: ParagraphStyle) -> Paragraph:
@@ -83,6 +89,10 @@ def _page_flowables(page: Page, width: float) -> list:
     if page.closing:
         out.append(Spacer(1, 8 * mm))
         out += [_text(line, _CLOSING) for line in page.closing]
+    for data, px_width, px_height, caption in page.images:
+        scale = min(width * 0.9 / px_width, _IMAGE_MAX_HEIGHT / px_height)
+        picture = Image(BytesIO(data), width=px_width * scale, height=px_height * scale)
+        out.append(KeepTogether([Spacer(1, 4 * mm), picture, _text(caption, _CAPTION)]))
     return out
 
 

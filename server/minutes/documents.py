@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Font
 from server.common import pdf
 from server.common.timeutil import local
 from server.common.xlsx import fit_columns, workbook_bytes
+from server.minutes.storage import photo_store
 
 _FONT = "宋体"
 _STATUS = {"open": "未锁定（可修改）", "locked": "已锁定"}
@@ -43,8 +44,19 @@ def _people(record: dict) -> list[list[str]]:
     return rows
 
 
+def _pictures(record: dict) -> list[tuple[bytes, int, int, str]]:
+    """The phone copies of the photos, from whichever store keeps them (a store that is down: 503, no PDF)."""
+    store = photo_store()
+    pictures = []
+    for i, photo in enumerate(record["photos"], 1):
+        data = store.get(photo.phone_key)
+        if data is not None:
+            pictures.append((data, photo.phone_width, photo.phone_height, f"照片 {i}：{photo.file_name}"))
+    return pictures
+
+
 def minutes_pdf(record: dict) -> bytes:
-    """The meeting record as a PDF: facts, content, decisions, photos by name, everyone with their attendance."""
+    """The meeting record as a PDF: facts, content, decisions, everyone with their attendance, then the photos."""
     photos = "；".join(f"{i}. {p.file_name}" for i, p in enumerate(record["photos"], 1)) or "无"
     page = pdf.Page(
         title=title_of(record),
@@ -52,6 +64,7 @@ def minutes_pdf(record: dict) -> bytes:
                 ("会议决定", record["decisions"] or "（未填写）"), (f"会议照片（{len(record['photos'])} 张）", photos)],
         table=(["姓名", "出勤", "签到时间 / 原因"], _people(record)),
         closing=["主持人签字：__________", "记录人签字：__________"],
+        images=_pictures(record),
     )
     return pdf.render([page], title=title_of(record))
 

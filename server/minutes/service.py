@@ -9,10 +9,13 @@ Decisions:
   another save is 409, never lost. Each save that changes something keeps an amendment row (who, when, each
   field's old and new value) and an audit row, in the same transaction.
 - A photo is checked (size, then content, server/minutes/images.py) before any row or file exists, so a
-  refused upload stores nothing; the files are written before the commit and removed again if it fails.
+  refused upload stores nothing; the files are written before the commit and removed again if it fails. A photo
+  store that is down (server/minutes/storage.py) is 503 `photo_store_unavailable` with the transaction rolled
+  back: never a row pointing at a file that was not stored.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import unicodedata
 
@@ -30,7 +33,9 @@ from server.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
 from server.extensions import db
 from server.minutes.images import FORMATS, checked_photo
 from server.minutes.models import MINUTES_FIELDS, Minutes, MinutesAmendment, MinutesPhoto
-from server.minutes.storage import photo_store
+from server.minutes.storage import PhotoStoreUnavailable, photo_store
+
+log = logging.getLogger(__name__)
 
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png"}
 
@@ -205,10 +210,18 @@ def add_photo(principal: Principal, event_id: int, file_name: str | None, data: 
         db.session.commit()
     except BaseException:
         db.session.rollback()
-        store.delete(original_key)
-        store.delete(phone_key)
+        _forget(store, original_key, phone_key)
         raise
     return row
+
+
+def _forget(store, *keys: str) -> None:
+    """Remove files of a photo that never got its row; a store that is down leaves unreachable orphans (logged)."""
+    for key in keys:
+        try:
+            store.delete(key)
+        except PhotoStoreUnavailable:
+            log.warning("photo file %s left behind without a row (store unavailable)", key)
 
 
 def _photo(minutes: Minutes | None, photo_id: int) -> MinutesPhoto:
@@ -219,19 +232,21 @@ def _photo(minutes: Minutes | None, photo_id: int) -> MinutesPhoto:
 
 
 def remove_photo(principal: Principal, event_id: int, photo_id: int) -> None:
-    """Remove a photo from open minutes (its files go after the commit, so a failed commit loses nothing)."""
+    """Remove a photo from open minutes: its files first (under the row lock), then the row.
+
+    A store that is down is 503 and nothing changes. Should the commit fail after the files went, the row is
+    left without files: reading it is 404 "照片文件已不存在" and deleting it again removes the row."""
     event = get_event(principal, event_id)
     minutes = _row(event.id, lock=True)
     photo = _photo(minutes, photo_id)
     if minutes.status == "locked":
         raise Conflict("会议记录已锁定，不能再修改", code="minutes_locked")
-    keys = (photo.original_key, photo.phone_key)
+    store = photo_store()
+    for key in (photo.phone_key, photo.original_key):
+        store.delete(key)  # a store that is down: 503, the row stays and the photo with it
     db.session.delete(photo)
     audit.record("minutes.photo_removed", "event", event.id, {"photo_id": photo_id, "file_name": photo.file_name})
     db.session.commit()
-    store = photo_store()
-    for key in keys:
-        store.delete(key)
 
 
 def photo_file(principal: Principal, event_id: int, photo_id: int, size: str) -> tuple[bytes, str]:

@@ -59,7 +59,7 @@ def _download(data: bytes, mimetype: str, event_id: int, ext: str) -> Response:
 @blp.response(200, MinutesOut)
 @blp.alt_response(200, schema=BINARY, content_type=PDF_MIMETYPE, success=True,
                   description="format=pdf 或 xlsx 时为可打印的会议记录")
-@_errors(403, 404)
+@_errors(403, 404, 503)
 @blp.doc(**SECURED)
 @staff_required(*READERS)
 def get_minutes(query, event_id):
@@ -110,7 +110,7 @@ def minutes_history(event_id):
 @blp.response(201, MinutesPhotoOut)
 @blp.alt_response(409, schema=ErrorOut, description="minutes_locked：已锁定；too_many_photos：已满 9 张")
 @blp.alt_response(413, schema=ErrorOut, description="photo_too_large：超过 5 MB；image_too_large：像素过多")
-@_errors(403, 404, 422)
+@_errors(403, 404, 422, 503)
 @blp.doc(**SECURED)
 @staff_required(SECRETARY)
 def add_photo(files, event_id):
@@ -122,7 +122,7 @@ def add_photo(files, event_id):
 @blp.get("/events/<int:event_id>/minutes/photos/<int:photo_id>")
 @blp.arguments(MinutesPhotoQuery, location="query")
 @blp.response(200, schema=BINARY, content_type="image/jpeg", description="照片（手机副本为 JPEG）")
-@_errors(403, 404)
+@_errors(403, 404, 503)
 @blp.doc(**SECURED)
 @staff_required(*READERS)
 def get_photo(query, event_id, photo_id):
@@ -134,7 +134,7 @@ def get_photo(query, event_id, photo_id):
 @blp.delete("/events/<int:event_id>/minutes/photos/<int:photo_id>")
 @blp.response(204)
 @blp.alt_response(409, schema=ErrorOut, description="minutes_locked：已锁定")
-@_errors(403, 404)
+@_errors(403, 404, 503)
 @blp.doc(**SECURED)
 @staff_required(SECRETARY)
 def delete_photo(event_id, photo_id):

@@ -4,6 +4,8 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import load_workbook
+from PIL import Image
+from pypdf import PdfReader
 
 from tests.factories import make_image
 from tests.minutes.conftest import minutes_url
@@ -16,14 +18,18 @@ def _filled(client, secretary, meeting):
                 data={"file": (BytesIO(make_image("JPEG", (64, 48))), "会场合影.jpg")})
 
 
-def test_pdf_names_attendees_and_absentees_with_reasons(client, secretary, meeting):
+def test_pdf_names_attendees_and_absentees_with_reasons(client, secretary, meeting, stored):
     _filled(client, secretary, meeting)
     resp = client.get(minutes_url(meeting, "?format=pdf"), headers=secretary)
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    # The photo itself is in the record, read from whichever store keeps it.
+    (image,) = [image for page in PdfReader(BytesIO(resp.data)).pages for image in page.images]
+    with Image.open(BytesIO(image.data)) as picture:
+        assert picture.size == (64, 48)
     text = pdf_text(resp.data).replace(" ", "").replace("\n", "")  # table cells wrap
     for expected in ("主题党日会议记录", "王书记", "李委员", "传达学习全会文件", "十二月开展志愿服务", "会场合影.jpg",
                      "张建国", "出席", "李春梅", "请假：在深圳加班，无法请假", "王大山", "未请假",
-                     "赵小红", "请假未获批准：想休息"):
+                     "赵小红", "请假未获批准：想休息", "照片1：会场合影.jpg"):
         assert expected in text, expected
 
 

@@ -1,4 +1,5 @@
-"""Meeting photos: refused by content and size with nothing stored, nine at most, a phone copy without EXIF."""
+"""Meeting photos: refused by content and size with nothing stored, nine at most, a phone copy without EXIF;
+the same against the local folder and an S3-compatible store (moto's server over loopback HTTP)."""
 from __future__ import annotations
 
 from io import BytesIO
@@ -18,10 +19,6 @@ def upload(client, headers, event, data: bytes, name: str = "会场.jpg"):
                        data={"file": (BytesIO(data), name)}, content_type="multipart/form-data")
 
 
-def stored(photo_dir) -> list:
-    return [p for p in photo_dir.rglob("*") if p.is_file()] if photo_dir.exists() else []
-
-
 def photo_rows() -> int:
     return db.session.scalar(select(func.count()).select_from(MinutesPhoto))
 
@@ -38,33 +35,33 @@ def _gif() -> bytes:
     (make_image("JPEG")[:4000], "会场.jpg", "image_damaged"),
     (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n", "会场.jpg", "not_an_image"),
 ])
-def test_not_a_jpeg_or_png_is_422_and_stores_nothing(client, secretary, meeting, photo_dir, data, name, code):
+def test_not_a_jpeg_or_png_is_422_and_stores_nothing(client, secretary, meeting, stored, data, name, code):
     resp = upload(client, secretary, meeting, data, name)
     assert resp.status_code == 422, resp.get_json()
     assert resp.get_json()["code"] == code
     assert "file" in resp.get_json()["errors"]
-    assert stored(photo_dir) == [] and photo_rows() == 0
+    assert stored() == [] and photo_rows() == 0
 
 
-def test_over_five_megabytes_is_413_and_stores_nothing(client, app, secretary, meeting, photo_dir):
+def test_over_five_megabytes_is_413_and_stores_nothing(client, app, secretary, meeting, stored):
     big = make_image("PNG", (10, 10)) + b"\0" * (5 * 1024 * 1024)
     resp = upload(client, secretary, meeting, big, "大图.png")
     assert resp.status_code == 413 and resp.get_json()["code"] == "photo_too_large"
     huge = upload(client, secretary, meeting, b"\0" * (6 * 1024 * 1024), "更大.png")
     assert huge.status_code == 413 and huge.get_json()["code"] == "payload_too_large"
-    assert stored(photo_dir) == [] and photo_rows() == 0
+    assert stored() == [] and photo_rows() == 0
 
 
-def test_decompression_bomb_is_refused_by_pixel_count(client, app, secretary, meeting, photo_dir):
+def test_decompression_bomb_is_refused_by_pixel_count(client, app, secretary, meeting, stored):
     app.config["MINUTES_PHOTO_MAX_PIXELS"] = 1_000_000
     bomb = make_image("PNG", (1200, 1000))  # a few kilobytes of one colour, 1.2 million pixels
     assert len(bomb) < 100_000
     resp = upload(client, secretary, meeting, bomb, "bomb.png")
     assert resp.status_code == 413 and resp.get_json()["code"] == "image_too_large"
-    assert stored(photo_dir) == [] and photo_rows() == 0
+    assert stored() == [] and photo_rows() == 0
 
 
-def test_phone_copy_is_resized_jpeg_without_exif(client, secretary, meeting, photo_dir):
+def test_phone_copy_is_resized_jpeg_without_exif(client, secretary, meeting, stored):
     resp = upload(client, secretary, meeting, make_image("JPEG", (3000, 2000), gps=True), "IMG_0001.JPG")
     assert resp.status_code == 201, resp.get_json()
     photo = resp.get_json()
@@ -80,7 +77,7 @@ def test_phone_copy_is_resized_jpeg_without_exif(client, secretary, meeting, pho
     with Image.open(BytesIO(original.data)) as image:
         assert image.size == (3000, 2000) and not image.getexif()
     assert b"GPS" not in original.data and "测试相机".encode() not in original.data
-    assert len(stored(photo_dir)) == 2
+    assert len(stored()) == 2
 
 
 def test_small_png_is_kept_as_is_and_not_enlarged(client, secretary, meeting):
@@ -90,36 +87,36 @@ def test_small_png_is_kept_as_is_and_not_enlarged(client, secretary, meeting):
     assert original.mimetype == "image/png"
 
 
-def test_nine_photos_at_most(client, secretary, meeting, photo_dir):
+def test_nine_photos_at_most(client, secretary, meeting, stored):
     small = make_image("JPEG", (64, 48))
     for i in range(9):
         assert upload(client, secretary, meeting, small, f"{i}.jpg").status_code == 201
     tenth = upload(client, secretary, meeting, small, "9.jpg")
     assert tenth.status_code == 409 and tenth.get_json()["code"] == "too_many_photos"
-    assert photo_rows() == 9 and len(stored(photo_dir)) == 18
+    assert photo_rows() == 9 and len(stored()) == 18
     assert len(client.get(minutes_url(meeting), headers=secretary).get_json()["photos"]) == 9
 
 
-def test_delete_removes_row_and_files(client, secretary, meeting, photo_dir):
+def test_delete_removes_row_and_files(client, secretary, meeting, stored):
     photo = upload(client, secretary, meeting, make_image("JPEG", (64, 48))).get_json()
     assert client.delete(minutes_url(meeting, f"/photos/{photo['id']}"), headers=secretary).status_code == 204
-    assert photo_rows() == 0 and stored(photo_dir) == []
+    assert photo_rows() == 0 and stored() == []
     assert client.get(minutes_url(meeting, f"/photos/{photo['id']}"), headers=secretary).status_code == 404
 
 
-def test_locked_minutes_take_no_photos(client, secretary, meeting, photo_dir):
+def test_locked_minutes_take_no_photos(client, secretary, meeting, stored):
     photo = upload(client, secretary, meeting, make_image("JPEG", (64, 48))).get_json()
     assert client.post(minutes_url(meeting, "/lock"), headers=secretary).status_code == 200
     refused = upload(client, secretary, meeting, make_image("JPEG", (64, 48)))
     assert refused.status_code == 409 and refused.get_json()["code"] == "minutes_locked"
     assert client.delete(minutes_url(meeting, f"/photos/{photo['id']}"), headers=secretary).status_code == 409
-    assert photo_rows() == 1 and len(stored(photo_dir)) == 2
+    assert photo_rows() == 1 and len(stored()) == 2
 
 
-def test_photos_of_another_branch_are_404(client, secretary, meeting, photo_dir):
+def test_photos_of_another_branch_are_404(client, secretary, meeting, stored):
     photo = upload(client, secretary, meeting, make_image("JPEG", (64, 48))).get_json()
     other = bearer(staff_token("branch_secretary", make_branch(kind="mobile").id))
     assert upload(client, other, meeting, make_image("JPEG", (64, 48))).status_code == 404
     assert client.get(minutes_url(meeting, f"/photos/{photo['id']}"), headers=other).status_code == 404
     assert client.delete(minutes_url(meeting, f"/photos/{photo['id']}"), headers=other).status_code == 404
-    assert photo_rows() == 1 and len(stored(photo_dir)) == 2
+    assert photo_rows() == 1 and len(stored()) == 2
