@@ -11,7 +11,6 @@ from moto.server import ThreadedMotoServer
 from server.common.timeutil import utcnow
 from tests.factories import bearer, make_branch, make_checkin, make_event, make_leave, make_member, staff_token
 
-
 S3_SECRET = "moto-secret-access-key-never-shown"
 
 
