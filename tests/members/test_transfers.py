@@ -13,7 +13,7 @@ from server.transfers.models import Transfer
 from server.wechat import gateway
 from server.wechat.emulator import pay as emu_pay
 from tests.callers import assert_error_shape
-from tests.dues.helpers import order
+from tests.dues.helpers import order, run_threads
 from tests.factories import (
     bearer,
     make_branch,
@@ -247,3 +247,21 @@ def test_a_member_who_left_cannot_order_dues_or_report_in_but_reads_history(clie
     assert client.get("/api/v1/me/dues", headers=me).status_code == 200
     assert client.get("/api/v1/me/dues/orders", headers=me).status_code == 200
     assert client.get("/api/v1/me/reports", headers=me).status_code == 200
+
+
+@pytest.mark.postgresql
+def test_an_order_racing_a_transfer_never_stays_open_for_a_member_who_left(app, client, people):
+    member = people["member"]
+
+    def work(i):
+        if i == 0:
+            return transfer(app.test_client(), people["secretary"], member.id).status_code
+        return order(app.test_client(), people["token"], [months_ago(1)]).status_code
+
+    results = run_threads(app, 4, work)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert results[0] == 201 and set(results[1:]) <= {200, 201, 409}, results
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).status == "transferred"
+    assert db.session.scalars(select(DuesOrder.status).where(DuesOrder.status == "pending")).all() == []
+    assert db.session.scalar(select(func.count()).select_from(DuesMonthClaim)) == 0
