@@ -6,8 +6,8 @@ Decisions:
   through boto3: AWS S3, MinIO, 阿里云 OSS, 腾讯云 COS; settings MINUTES_S3_* in server/config.py).
 - Photos are always served through the app (the authorisation checks stay ours): the bucket stays private,
   no public or presigned URL is ever handed out.
-- A store that cannot be reached or refuses us (timeout, connection refused, 5xx, access denied, no bucket) is
-  `PhotoStoreUnavailable`: 503 `photo_store_unavailable` in the one error shape. The log names the operation
+- A store that cannot be reached or refuses us (timeout, connection refused, 5xx, access denied, no bucket; for
+  the folder: disk full, read-only, a shared volume gone) is `PhotoStoreUnavailable`: 503 `photo_store_unavailable` in the one error shape. The log names the operation
   and botocore's error code only, never the keys or the endpoint's credentials.
 - boto3 is heavy (about a second to import): it is imported where the S3 store is built, once per process
   and settings, and the client (thread-safe) is kept in `app.extensions`.
@@ -60,14 +60,19 @@ class LocalPhotoStore:
     def put(self, key: str, data: bytes) -> None:
         """Write the bytes under `key`."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        except OSError as err:
+            raise _disk_unavailable("put", err) from None
         try:
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
             os.replace(tmp, path)
-        except BaseException:
+        except BaseException as err:
             Path(tmp).unlink(missing_ok=True)
+            if isinstance(err, OSError):  # disk full, read-only, a shared volume gone
+                raise _disk_unavailable("put", err) from None
             raise
 
     def get(self, key: str) -> bytes | None:
@@ -76,10 +81,20 @@ class LocalPhotoStore:
             return self._path(key).read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as err:
+            raise _disk_unavailable("get", err) from None
 
     def delete(self, key: str) -> None:
         """Remove `key` (missing is fine)."""
-        self._path(key).unlink(missing_ok=True)
+        try:
+            self._path(key).unlink(missing_ok=True)
+        except OSError as err:
+            raise _disk_unavailable("delete", err) from None
+
+
+def _disk_unavailable(operation: str, err: OSError) -> PhotoStoreUnavailable:
+    log.warning("photo folder %s failed: %s", operation, err.strerror or type(err).__name__)
+    return PhotoStoreUnavailable()
 
 
 class S3PhotoStore:

@@ -120,3 +120,11 @@ def test_photos_of_another_branch_are_404(client, secretary, meeting, stored):
     assert client.get(minutes_url(meeting, f"/photos/{photo['id']}"), headers=other).status_code == 404
     assert client.delete(minutes_url(meeting, f"/photos/{photo['id']}"), headers=other).status_code == 404
     assert photo_rows() == 1 and len(stored()) == 2
+
+
+def test_a_photo_folder_that_cannot_be_written_is_503_and_stores_nothing(client, secretary, meeting, photo_dir):
+    photo_dir.parent.mkdir(parents=True, exist_ok=True)
+    photo_dir.write_text("a file where the folder should be")  # like a shared volume that is gone
+    resp = upload(client, secretary, meeting, make_image("JPEG", (64, 48)))
+    assert resp.status_code == 503 and resp.get_json()["code"] == "photo_store_unavailable"
+    assert photo_rows() == 0
