@@ -24,6 +24,17 @@ def test_oversized_body_uri_and_header_are_json_from_nginx(app, running):
     assert json_error(status, headers, body)["code"] == "bad_request"
 
 
+def test_a_full_size_meeting_photo_reaches_the_app(app, running):
+    """nginx lets a 5 MB photo upload through to the app (which checks it), and only that path."""
+    body = b"x" * (5 * 1024 * 1024 + 32 * 1024)
+    headers = {"Content-Type": "multipart/form-data; boundary=b"}
+    status, headers_out, answer = running.client().request("POST", "/api/v1/events/1/minutes/photos", body=body,
+                                                           headers=headers)
+    assert status == 401 and json_error(status, headers_out, answer)["code"] != "payload_too_large"
+    status, _, _ = running.client().request("POST", "/api/v1/events/1/minutes", body=body, headers=headers)
+    assert status == 413
+
+
 def test_what_nginx_lets_through_is_within_gunicorn_limits(app, running):
     """The longest request line and the most headers nginx passes reach the app (JSON), not gunicorn's HTML."""
     client = running.client()
