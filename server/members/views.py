@@ -42,7 +42,7 @@ def me():
 @blp.alt_response(200, schema=ReportOut, description="本月已报到过：改写本月的报到记录（updated_at 为改写时间）",
                   success=True)
 @blp.doc(**SECURED)
-@member_required
+@member_required(counts=("report", service.REPORT_WINDOW_S))
 def create_report(body):
     """每月报到：本月住在哪里、在哪里工作（月份和时间由服务器定；同月再次提交即更新）"""
     report, created = service.create_report(g.member_id, **body)
