@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-
 from server.common import xlsx
 from server.common.timeutil import local, utcnow
 from server.common.xlsx import fit_columns, when_cell, workbook_bytes

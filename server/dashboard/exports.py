@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from server.common import xlsx
 from server.common.timeutil import local, utcnow
 from server.common.xlsx import fit_columns, money_cell, when_cell, workbook_bytes

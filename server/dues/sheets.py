@@ -9,8 +9,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.common import xlsx
-from server.common import idcard
+from server.common import idcard, xlsx
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
 from server.common.xlsx import DATE_FORMAT, MONEY_FORMAT, fit_columns, money_cell, workbook_bytes, yuan

@@ -11,9 +11,8 @@ from typing import Callable, Iterable
 
 from sqlalchemy import select
 
-from server.common import xlsx
 from server.certificates.service import link_from_roster, roster_problems
-from server.common import idcard
+from server.common import idcard, xlsx
 from server.common.crypto import lookup_hash
 from server.common.timeutil import utcnow
 from server.common.xlsx_guard import check_xlsx_archive

@@ -1,9 +1,7 @@
 """The printable meeting record (会议记录) of one event, as PDF and as XLSX, from `service.minutes_of`."""
 from __future__ import annotations
 
-
-from server.common import xlsx
-from server.common import pdf
+from server.common import pdf, xlsx
 from server.common.timeutil import local
 from server.common.xlsx import fit_columns, workbook_bytes
 

@@ -1,7 +1,6 @@
 """The yearly summary as a printable sheet per village branch: XLSX (server/common/xlsx.py) and PDF (pdf.py)."""
 from __future__ import annotations
 
-
 from server.common import xlsx
 from server.common.crypto import mask_id_number
 from server.common.pdf import Page, render

@@ -3,6 +3,7 @@ import pytest
 
 from server.store import get_redis
 from tests.checkins.conftest import code_for
+
 from .test_checkins import checkin
 
 
