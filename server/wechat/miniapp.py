@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import requests
 from flask import current_app
 
 from server.store import get_redis
@@ -91,6 +90,7 @@ def get_client() -> WeChatClient:
 @contextmanager
 def _calling(what: str):
     """Run one mini-program API call, raising only WechatUnavailable or WechatRejected."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
     from wechatpy.exceptions import WeChatClientException
 
     try:

@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import requests
 from flask import current_app
 
 from server.wechat.errors import InvalidNotice, OrderNotFound, WechatRejected, WechatUnavailable
@@ -108,6 +107,7 @@ def _pay_time(time_end) -> datetime | None:
 
 def _call(what: str, order_no: str, func, *args, **kwargs) -> dict:
     """One WeChat Pay call: its verified answer, or the gateway's own error."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
     from wechatpy.exceptions import WeChatPayException
 
     pay = func.__self__._client

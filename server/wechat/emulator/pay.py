@@ -9,7 +9,6 @@ import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import requests
 import xmltodict
 from flask import Blueprint, Response, current_app, request
 
@@ -230,6 +229,8 @@ def payment_notice(config: dict, out_trade_no: str) -> str:
 
 def pay_order(config: dict, out_trade_no: str, post: bool = False) -> str:
     """The member pays: the order is paid in the emulator; returns the notice XML (POSTed to notify_url if asked)."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
+
     state, order = _mark_paid(config, out_trade_no)
     notice = payment_notice(config, out_trade_no)
     if post:
