@@ -85,7 +85,7 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str =
     port = free_port()
     log_file = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-           "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", app_spec]
+           "--chdir", str(ROOT), "--log-level", "warning", "--timeout", "60", "--preload", app_spec]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log_file, stderr=log_file,
                             start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -114,6 +114,25 @@ def gunicorn(app_spec: str, env: dict, workers: int = WORKERS, ready_path: str =
         log_file.close()
         if not failed:  # kept for reading when something went wrong
             os.unlink(log_file.name)
+
+
+def worker_pss_mb(master_pid: int) -> list[float]:
+    """The proportional set size (Pss, MB: shared pages divided among their sharers) of each child of a gunicorn
+    master, from /proc/<pid>/smaps_rollup: with a preloaded app, what one more worker really costs."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) != master_pid:
+                continue
+            rollup = (entry / "smaps_rollup").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        pss = [line.split()[1] for line in rollup.splitlines() if line.startswith("Pss:")]
+        if pss:
+            sizes.append(int(pss[0]) / 1024)
+    return sorted(sizes)
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
@@ -205,6 +224,7 @@ class Comparison:
     service: LoadResult
     bare: LoadResult
     worker_rss_mb: list[float] = field(default_factory=list)
+    worker_pss_mb: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -217,7 +237,7 @@ def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Reques
     same wrk load (script, requests, connections, duration); each service worker's RSS is read after its run.
     `requests` may be a function, called right before each run (for requests carrying short-lived codes)."""
     wrk = ensure_wrk()
-    results, rss = [], []
+    results, rss, pss = [], [], []
     for spec in ("server:create_app()", f"bench.load:make_bare_app({bare_reply!r})"):
         with gunicorn(spec, env, workers=args.workers) as served:
             # Warm-up (not measured): every worker has loaded its app and opened its connections.
@@ -226,8 +246,8 @@ def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Reques
             batch = requests() if callable(requests) else requests
             results.append(run_wrk(served.base, batch, args.duration, args.connections, content_type))
             if not rss:
-                rss = worker_rss_mb(served.pid)
-    return Comparison(results[0], results[1], rss)
+                rss, pss = worker_rss_mb(served.pid), worker_pss_mb(served.pid)
+    return Comparison(results[0], results[1], rss, pss)
 
 
 def load_figures(service_label: str, run: Comparison, args: argparse.Namespace) -> dict:
@@ -244,8 +264,10 @@ def load_figures(service_label: str, run: Comparison, args: argparse.Namespace) 
 def rss_figure(run: Comparison) -> str:
     sizes = ", ".join(f"{s:.0f}" for s in run.worker_rss_mb) or "?"
     worst = max(run.worker_rss_mb, default=0)
+    shared = ", ".join(f"{s:.0f}" for s in run.worker_pss_mb) or "?"
     return (f"{sizes} MB (largest {worst:.0f} MB; target ≤ {RSS_TARGET_MB} MB: "
-            f"{'met' if worst <= RSS_TARGET_MB else 'NOT met'})")
+            f"{'met' if worst <= RSS_TARGET_MB else 'NOT met'}); proportional (Pss, preloaded app shared) "
+            f"{shared} MB")
 
 
 def load_headline(rate_unit: str, run: Comparison) -> dict:

@@ -9,6 +9,10 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# The app is loaded once in the master and forked: workers share its code and module pages (copy-on-write),
+# and a worker recycled by max_requests starts at once. create_app() opens no connection (pools, Redis and
+# the WeChat clients are made on first use), so nothing is shared across the fork.
+preload_app = True
 max_requests = 2000
 max_requests_jitter = 200
 # Logs go to journald through stdout/stderr; the access log never carries tokens (they are headers).

@@ -5,17 +5,22 @@ transaction like any service function. Enqueue only after the caller has committ
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import Queue, SimpleWorker
-from rq.job import Job
 
 from server.store import get_redis
+
+if TYPE_CHECKING:
+    from rq import Queue
+    from rq.job import Job
+
+# rq (about 8 MB of a web worker) is imported where a job is queued or run, not with the app.
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,8 @@ def _inline() -> bool:
 
 def get_queue(name: str = "default") -> Queue:
     """The RQ queue on the app's Redis."""
+    from rq import Queue
+
     return Queue(name, connection=get_redis())
 
 
@@ -62,17 +69,22 @@ def enqueue(func: Callable, *args, delay_s: float | None = None, **kwargs) -> Jo
     return queue.enqueue(func, *args, **kwargs)
 
 
-class AppWorker(SimpleWorker):
+@functools.cache
+def _worker_class() -> type:
     """An RQ worker that runs every job inside the Flask app context."""
+    from rq import SimpleWorker
 
-    def __init__(self, *args, flask_app=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.flask_app = flask_app
+    class AppWorker(SimpleWorker):
+        def __init__(self, *args, flask_app=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.flask_app = flask_app
 
-    def perform_job(self, job, queue, *args, **kwargs):
-        # RQ 3 passes an execution record as a third argument.
-        with self.flask_app.app_context():
-            return super().perform_job(job, queue, *args, **kwargs)
+        def perform_job(self, job, queue, *args, **kwargs):
+            # RQ 3 passes an execution record as a third argument.
+            with self.flask_app.app_context():
+                return super().perform_job(job, queue, *args, **kwargs)
+
+    return AppWorker
 
 
 def drain(app=None) -> None:
@@ -81,7 +93,7 @@ def drain(app=None) -> None:
     with app.app_context():
         if _inline():
             return
-        AppWorker([get_queue(n) for n in QUEUES], connection=get_redis(), flask_app=app).work(burst=True)
+        _worker_class()([get_queue(n) for n in QUEUES], connection=get_redis(), flask_app=app).work(burst=True)
 
 
 def _schedule_periodic(app, stop: threading.Event) -> None:
@@ -107,7 +119,7 @@ def worker_command(burst: bool):
     stop = threading.Event()
     if not burst:
         threading.Thread(target=_schedule_periodic, args=(app, stop), daemon=True).start()
-    worker = AppWorker([get_queue(n) for n in QUEUES], connection=get_redis(), flask_app=app)
+    worker = _worker_class()([get_queue(n) for n in QUEUES], connection=get_redis(), flask_app=app)
     try:
         worker.work(burst=burst, with_scheduler=True)
     finally:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
+from server.common import xlsx
 from server.common.timeutil import local, utcnow
 from server.common.xlsx import fit_columns, when_cell, workbook_bytes
 
@@ -16,14 +14,14 @@ _FILTER_NAMES = {"actor": "操作人", "member_id": "党员", "action": "操作"
 
 def audit_xlsx(export) -> bytes:
     """One sheet: title, the filters used, a heading row, then one row per entry, newest first."""
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = "审计日志"
-    ws.cell(1, 1, f"审计日志（{export.scope_name}）").font = Font(size=16, bold=True)
+    ws.cell(1, 1, f"审计日志（{export.scope_name}）").font = xlsx.Font(size=16, bold=True)
     shown = "；".join(f"{_FILTER_NAMES.get(k, k)}：{v}" for k, v in export.filters.items()) or "无"
     ws.cell(2, 1, f"筛选条件：{shown}    共 {len(export.entries)} 条    导出时间：{local(utcnow()):%Y-%m-%d %H:%M}")
     for col, heading in enumerate(HEADINGS, start=1):
-        ws.cell(3, col, heading).font = Font(bold=True)
+        ws.cell(3, col, heading).font = xlsx.Font(bold=True)
     for row, entry in enumerate(export.entries, start=4):
         when_cell(ws, row, 1, entry["at"])
         ws.cell(row, 2, entry["actor"])

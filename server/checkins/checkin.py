@@ -4,12 +4,13 @@ Each public function is one unit of work and owns its transaction.
 """
 from __future__ import annotations
 
+import functools
 import math
 from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -121,17 +122,21 @@ _EVENT = (Event.id, Event.branch_id, Event.kind, Event.title, Event.status, Even
           Event.lat, Event.lng, Event.radius_m)
 
 
+@functools.cache
+def _context_query():
+    """The statement of `_checkin_context`, built once (building it cost about a third of a check-in's CPU)."""
+    existing = aliased(Checkin, name="existing")
+    return (select(Member.status, Member.mobile_branch_id, Member.is_committee, Member.township_id,
+                   *(c.label(f"event_{c.key}") for c in _EVENT),
+                   *(getattr(existing, c.key).label(f"checkin_{c.key}") for c in _RECORD))
+            .select_from(Member).join(Event, Event.id == bindparam("event_id"))
+            .outerjoin(existing, (existing.event_id == Event.id) & (existing.member_id == Member.id))
+            .where(Member.id == bindparam("member_id")))
+
+
 def _checkin_context(member_id: int, event_id: int):
     """One query: the member's standing (no encrypted field), the event, and the member's check-in at it."""
-    existing = aliased(Checkin, name="existing")
-    return db.session.execute(
-        select(Member.status, Member.mobile_branch_id, Member.is_committee, Member.township_id,
-               *(c.label(f"event_{c.key}") for c in _EVENT),
-               *(getattr(existing, c.key).label(f"checkin_{c.key}") for c in _RECORD))
-        .select_from(Member).join(Event, Event.id == event_id)
-        .outerjoin(existing, (existing.event_id == Event.id) & (existing.member_id == Member.id))
-        .where(Member.id == member_id)
-    ).first()
+    return db.session.execute(_context_query(), {"member_id": member_id, "event_id": event_id}).first()
 
 
 def _record(event_id: int, member_id: int, values: dict) -> dict:

@@ -1,15 +1,11 @@
 """The printable meeting-record sheet (会议记录签到表) of one event, as XLSX."""
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-
+from server.common import xlsx
 from server.common.timeutil import local
 from server.common.xlsx import workbook_bytes
 
 _FONT = "宋体"
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def _when(dt) -> str:
@@ -19,20 +15,22 @@ def _when(dt) -> str:
 def attendance_xlsx(result) -> bytes:
     """The sheet for a attendance.Attendance: meeting facts, counts, present, on leave and absent lists."""
     event = result.event
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = "会议记录"
     ws.column_dimensions["A"].width = 8
     ws.column_dimensions["B"].width = 16
     ws.column_dimensions["C"].width = 22
     ws.column_dimensions["D"].width = 30
-    body, bold = Font(name=_FONT, size=14), Font(name=_FONT, size=14, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="center")
+    body, bold = xlsx.Font(name=_FONT, size=14), xlsx.Font(name=_FONT, size=14, bold=True)
+    wrap = xlsx.Alignment(wrap_text=True, vertical="center")
+    thin = xlsx.Side(style="thin")
+    box = xlsx.Border(left=thin, right=thin, top=thin, bottom=thin)
 
     ws.append([f"{event.branch.name}{event.kind_label}会议记录"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
-    ws["A1"].font = Font(name=_FONT, size=20, bold=True)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws["A1"].font = xlsx.Font(name=_FONT, size=20, bold=True)
+    ws["A1"].alignment = xlsx.Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 36
 
     facts = [
@@ -61,16 +59,16 @@ def attendance_xlsx(result) -> bytes:
     def section(title, headings, rows):
         ws.append([])
         ws.append([title])
-        ws.cell(ws.max_row, 1).font = Font(name=_FONT, size=16, bold=True)
+        ws.cell(ws.max_row, 1).font = xlsx.Font(name=_FONT, size=16, bold=True)
         ws.append(headings)
         for col in range(1, len(headings) + 1):
             cell = ws.cell(ws.max_row, col)
-            cell.font, cell.border = bold, _BOX
+            cell.font, cell.border = bold, box
         for i, values in enumerate(rows, 1):
             ws.append([i, *values])
             for col in range(1, len(headings) + 1):
                 cell = ws.cell(ws.max_row, col)
-                cell.font, cell.border, cell.alignment = body, _BOX, wrap
+                cell.font, cell.border, cell.alignment = body, box, wrap
         if not rows:
             ws.append(["", "无"])
             ws.cell(ws.max_row, 2).font = body

@@ -111,7 +111,7 @@ def checkin_code(query, event_id):
 @blp.alt_response(409, schema=ErrorOut, description="member_left：已办理组织关系转出或返乡，不再在本支部签到")
 @_errors(403, 404, 422, 429)
 @blp.doc(**SECURED, summary="扫码签到（党员；坐标为 GCJ-02，时间以服务器为准）")
-@member_required
+@member_required(counts=("checkin", "CHECKIN_RATE_WINDOW_S"))
 def check_in(data, event_id):
     record, created = checkin.check_in(g.member_id, event_id, data["token"], data["lat"], data["lng"],
                                        data["accuracy"])

@@ -1,21 +1,37 @@
 """How every spreadsheet the service writes looks and stays safe: data-only cells, money as numbers with two
-decimals, real Excel dates, columns that fit, large type for older eyes."""
+decimals, real Excel dates, columns that fit, large type for older eyes.
+
+openpyxl (about 16 MB of a worker) loads on first use, not with the app: the sheet modules name its classes
+through this module (`xlsx.Workbook`, `xlsx.Font`, …), which imports them when first asked for.
+"""
 from __future__ import annotations
 
+import importlib
 import io
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from server.common.timeutil import local
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+_OPENPYXL = {"Workbook": "openpyxl", "load_workbook": "openpyxl", "Font": "openpyxl.styles",
+             "Alignment": "openpyxl.styles", "Border": "openpyxl.styles", "Side": "openpyxl.styles",
+             "get_column_letter": "openpyxl.utils"}
+
+
+def __getattr__(name: str):
+    if name in _OPENPYXL:
+        return getattr(importlib.import_module(_OPENPYXL[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def yuan(fen: int | None) -> Decimal | None:
@@ -53,6 +69,7 @@ def _display_width(value) -> int:
 
 def fit_columns(ws, first_row: int = 1, minimum: int = 6, maximum: int = 48) -> None:
     """Widen each column to its longest value from `first_row` on (CJK characters count double)."""
+    from openpyxl.utils import get_column_letter
     widths: dict[int, int] = {}
     merged = {(r, c) for rng in ws.merged_cells.ranges for r in range(rng.min_row, rng.max_row + 1)
               for c in range(rng.min_col, rng.max_col + 1) if rng.max_col > rng.min_col}

@@ -9,14 +9,15 @@ from server.core.tokens import Principal, resolve
 from server.errors import Forbidden, Unauthorized
 
 
-def current_principal() -> Principal:
-    """Resolve the bearer token of this request (401 unauthorized when missing or dead)."""
+def current_principal(counting: tuple[str, int] | None = None) -> Principal:
+    """Resolve the bearer token of this request (401 unauthorized when missing or dead); `counting`: see
+    `tokens.resolve`."""
     # g outlives a request when an app context was already pushed (tests, CLI): key the cache by request.
     if g.get("principal_request") is request._get_current_object() and "principal" in g:
         return g.principal
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    principal = resolve(token.strip()) if scheme.lower() == "bearer" else None
+    principal = resolve(token.strip(), counting) if scheme.lower() == "bearer" else None
     if principal is None:
         raise Unauthorized("登录已失效，请重新登录")
     g.principal = principal
@@ -42,8 +43,11 @@ def login_required(view):
     return _guarded(view, current_principal)
 
 
-def _require_member() -> None:
-    principal = current_principal()
+def _require_member(counts: tuple[str, int | str] | None = None) -> None:
+    if counts is not None:
+        name, window = counts
+        counts = (name, window if isinstance(window, int) else current_app.config[window])
+    principal = current_principal(counts)
     if principal.kind != "wechat":
         raise Forbidden("此功能仅供党员本人在小程序中使用")
     if principal.member_id is None:
@@ -51,8 +55,13 @@ def _require_member() -> None:
     g.member_id = principal.member_id
 
 
-def member_required(view):
-    """A WeChat account bound to a roster member; g.member_id is set."""
+def member_required(view=None, *, counts: tuple[str, int | str] | None = None):
+    """A WeChat account bound to a roster member; g.member_id is set.
+
+    `counts` (name, window in seconds or the config key holding it): the endpoint rate-limits with
+    `ratelimit.limit("<name>:<member_id>", …)`; its counter is bumped with the token look-up, in one round trip."""
+    if view is None:
+        return lambda inner: _guarded(inner, lambda: _require_member(counts))
     return _guarded(view, _require_member)
 
 

@@ -6,6 +6,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass, field
 
+from server.common import ratelimit
 from server.store import get_redis
 
 MEMBER_TOKEN_TTL = 7 * 24 * 3600
@@ -49,15 +50,39 @@ def issue(principal: Principal, ttl: int) -> str:
     return token
 
 
-def resolve(token: str) -> Principal | None:
-    """The principal behind a token, or None if unknown, expired or revoked."""
+# The token's principal and, for a bound member, one more event on the counter ARGV[1] .. member_id (expiring
+# after ARGV[2] seconds when new), in one round trip; `ratelimit.hit` semantics.
+_RESOLVE_AND_COUNT = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {false, 0} end
+local member = string.match(raw, '"member_id": (%d+)')
+if not member then return {raw, 0} end
+local key = ARGV[1] .. member
+local count = redis.call('INCR', key)
+if redis.call('TTL', key) == -1 then redis.call('EXPIRE', key, ARGV[2]) end
+return {raw, count}
+"""
+
+
+def resolve(token: str, counting: tuple[str, int] | None = None) -> Principal | None:
+    """The principal behind a token, or None if unknown, expired or revoked.
+
+    `counting` (name, window_s): also count one event on the member's rate-limit counter `<name>:<member_id>`
+    in the same round trip; the request's `ratelimit.hit` of that key then returns this count."""
     if not token or len(token) > 128:
         return None
     token_hash = _hash(token)
-    raw = get_redis().get(_key(token_hash))
+    if counting is None:
+        raw = get_redis().get(_key(token_hash))
+    else:
+        raw, count = get_redis().eval(_RESOLVE_AND_COUNT, 1, _key(token_hash),
+                                      ratelimit.counter_key(f"{counting[0]}:"), counting[1])
     if raw is None:
         return None
-    return Principal(**json.loads(raw), token_hash=token_hash)
+    principal = Principal(**json.loads(raw), token_hash=token_hash)
+    if counting is not None and principal.member_id is not None:
+        ratelimit.counted_ahead(f"{counting[0]}:{principal.member_id}", int(count))
+    return principal
 
 
 def update(principal: Principal) -> None:

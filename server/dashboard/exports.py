@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
+from server.common import xlsx
 from server.common.timeutil import local, utcnow
 from server.common.xlsx import fit_columns, money_cell, when_cell, workbook_bytes
 
@@ -26,17 +24,17 @@ def _month_date(month: str | None) -> date | None:
     return date(int(month[:4]), int(month[5:]), 1) if month else None
 
 
-def _sheet(wb: Workbook, title: str, heading: str, columns: list[str], first: bool = False):
+def _sheet(wb: xlsx.Workbook, title: str, heading: str, columns: list[str], first: bool = False):
     ws = wb.active if first else wb.create_sheet()
     ws.title = title
-    ws.cell(1, 1, heading).font = Font(name=FONT, size=18, bold=True)
+    ws.cell(1, 1, heading).font = xlsx.Font(name=FONT, size=18, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(2, len(columns)))
-    ws.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
+    ws.cell(1, 1).alignment = xlsx.Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 32
-    ws.cell(2, 1, f"导出时间：{local(utcnow()):%Y年%m月%d日 %H:%M}（北京时间）").font = Font(name=FONT, size=12)
+    ws.cell(2, 1, f"导出时间：{local(utcnow()):%Y年%m月%d日 %H:%M}（北京时间）").font = xlsx.Font(name=FONT, size=12)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=max(2, len(columns)))
     for col, name in enumerate(columns, 1):
-        ws.cell(3, col, name).font = Font(name=FONT, size=12, bold=True)
+        ws.cell(3, col, name).font = xlsx.Font(name=FONT, size=12, bold=True)
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -75,7 +73,7 @@ def _summary(wb, heading: str, unit_label: str, units: list[dict], totals: dict 
     if totals is not None:
         _unit_row(ws, row, "合计", totals)
         for col in range(1, len(_UNIT_COLUMNS) + 2):
-            ws.cell(row, col).font = Font(bold=True)
+            ws.cell(row, col).font = xlsx.Font(bold=True)
     fit_columns(ws, first_row=3)
 
 
@@ -135,7 +133,7 @@ def _lost(wb, heading: str, lost: dict, flagged: dict) -> None:
 def board_xlsx(name: str, unit_label: str, units: list[dict], board: dict, with_total: bool = True) -> bytes:
     """A board (county, township or branch) as a workbook: summary (one row per unit, then the total unless
     `with_total` is false), the 12-month series, the arrears and the lost-contact sheets."""
-    wb = Workbook()
+    wb = xlsx.Workbook()
     month = month_label(board["month"])
     _summary(wb, f"{name} {month} 看板汇总", unit_label, units, board["totals"] if with_total else None)
     _series(wb, f"{name} 截至{month}的近12个月趋势", board["series"])

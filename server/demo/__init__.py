@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-import requests
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -37,6 +36,8 @@ def member_token_command(openid, url):
     It asks the running service, not this process: under `make run` the login codes and tokens live in that
     process's in-memory store (memory://), which this command cannot see.
     """
+    import requests  # about 5 MB: loaded by the first call, not with the app
+
     if not current_app.config["WECHAT_EMULATOR"]:
         raise click.ClickException("只有在内置微信模拟器模式（WECHAT_EMULATOR=1）下才能生成演示党员的登录令牌")
     base = (url or current_app.config["PUBLIC_BASE_URL"]).rstrip("/") + "/api/v1"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.common import xlsx
 from server.common.timeutil import SHANGHAI, isoformat, local, utcnow
 from server.common.xlsx import fit_columns, money_cell, when_cell, workbook_bytes
 from server.core import audit
@@ -91,7 +91,7 @@ def mark_forwarded(principal: Principal, ref: str, note: str | None) -> dict:
 
 def forwarding_xlsx(data: dict) -> bytes:
     """The list as a sheet the county office can file: title, data rows, totals row."""
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = "大额特殊党费"
     ws.cell(1, 1, f"一次性超过 1000 元的特殊党费（需向上级转交）  导出时间：{local(utcnow()):%Y年%m月%d日 %H:%M}")

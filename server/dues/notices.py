@@ -9,15 +9,15 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.common.timeutil import isoformat, month_of, utcnow
+from server.common.timeutil import utcnow
 from server.core import audit
 from server.core.members import Member
-from server.core.outbox import record_change
-from server.dues.models import DuesLedgerEntry, DuesMonthClaim, DuesOrder, PayNotice
-from server.dues.service import close_locally, position
+from server.dues import credit
+from server.dues.models import DuesMonthClaim, DuesOrder, PayNotice
+from server.dues.service import close_locally
 from server.errors import ServiceUnavailable
 from server.extensions import db
 from server.wechat import gateway
@@ -29,73 +29,55 @@ QUERY_AFTER = timedelta(seconds=10)  # a pending order older than this is checke
 
 # ---- settling ------------------------------------------------------------------------------------------
 
-def _credit(order: DuesOrder, transaction_id: str | None, paid_at) -> None:
-    """Ledger entries, paid_through, last activity and the outbox for an order just flipped to paid."""
-    member = db.session.get(Member, order.member_id, with_for_update=True, populate_existing=True)
-    db.session.add_all(DuesLedgerEntry(
-        member_id=member.id, township_id=order.township_id, branch_id=order.branch_id, order_id=order.id,
-        kind=order.kind, month=line["month"], entry_type="payment", amount_fen=line["amount_fen"],
-        standard_id=line.get("standard_id"), booked_at=paid_at,
-    ) for line in order.months)
-    if order.kind == "special":
-        db.session.add(DuesLedgerEntry(member_id=member.id, township_id=order.township_id, branch_id=order.branch_id,
-                                       order_id=order.id, kind="special", month="", entry_type="payment",
-                                       amount_fen=order.amount_fen, booked_at=paid_at))
-    db.session.flush()
-    if order.kind == "monthly":
-        member.paid_through = position(member).advanced_paid_through()
-    member.last_activity_at = max(filter(None, (member.last_activity_at, paid_at)))
-    audit.record("dues.paid", "dues_order", order.order_no,
-                 {"kind": order.kind, "months": order.month_list, "amount_fen": order.amount_fen},
-                 actor=("system", None), member_id=member.id)
-    record_change("dues.paid", member, {
-        "order_no": order.order_no, "kind": order.kind,
-        "months": [{"month": line["month"], "amount_fen": line["amount_fen"]} for line in order.months],
-        "campaign_id": order.campaign_id, "amount_fen": order.amount_fen, "paid_at": isoformat(paid_at),
-        "paid_month": month_of(paid_at), "transaction_id": transaction_id, "paid_through": member.paid_through,
-    }, at=paid_at)
-
-
 class _NotRevived(Exception):
     """The closed order changed under us (revived or refunded meanwhile)."""
 
 
 def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
     """Mark an order paid exactly once (inside the caller's transaction). Returns what happened."""
+    return _settle([DuesOrder.id == order_id], transaction_id, paid_at)[0]
+
+
+def _settle(criteria: list, transaction_id: str | None, paid_at, evidence: dict | None = None):
+    """(outcome, the order when it was not credited by the first statement). `evidence`: the notice row, written
+    with the credit (the caller writes it otherwise)."""
     paid_at = paid_at or utcnow()
-    values = {"status": "paid", "paid_at": paid_at, "transaction_id": transaction_id}
-    if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "pending")
-                          .values(**values)).rowcount == 1:
-        order = db.session.get(DuesOrder, order_id, populate_existing=True)
-        _credit(order, transaction_id, paid_at)
-        return "credited"
-    order = db.session.get(DuesOrder, order_id, populate_existing=True)
-    if order.status != "closed":
-        return "repeat"
+    values = {"paid_at": paid_at, "transaction_id": transaction_id}
+    row = credit.move_to_paid(criteria, "pending", values)
+    if row is not None:
+        credit.credit(row, transaction_id, paid_at, evidence)
+        return "credited", None
+    order = db.session.scalar(select(DuesOrder).where(*criteria).execution_options(populate_existing=True))
+    if order is None or order.status != "closed":
+        return "repeat", order
     # Paid at WeChat after we closed it locally: revive it if its months are still free.
     # The flip comes first (it locks the row against a concurrent refund or revive); a savepoint undoes it
     # together with any claims when the months are taken or the row was no longer closed.
     try:
         with db.session.begin_nested():
-            if db.session.execute(update(DuesOrder).where(DuesOrder.id == order_id, DuesOrder.status == "closed")
-                                  .values(closed_at=None, **values)).rowcount != 1:
+            revived = db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.status == "closed")
+                                         .values(closed_at=None, status="paid", **values)).rowcount == 1
+            if not revived:
                 raise _NotRevived
             db.session.add_all(DuesMonthClaim(member_id=order.member_id, month=m, order_id=order.id)
                                for m in order.month_list)
             db.session.flush()
     except _NotRevived:
-        return "repeat"
+        return "repeat", order
     except IntegrityError:
         log.error("order %s paid after it was closed and its months were taken: refund it (POST …/refund)",
                   order.order_no)
-        return "paid_after_close"
-    db.session.refresh(order)
-    _credit(order, transaction_id, paid_at)
-    return "credited"
+        return "paid_after_close", order
+    credit.credit(credit.lock_member({n: getattr(order, n) for n in credit.ORDER_COLUMNS}), transaction_id,
+                  paid_at, evidence)
+    return "credited", None
 
 
 def handle_notice(raw: bytes) -> tuple[bool, str]:
-    """A WeChat Pay notice: (answer SUCCESS?, message). Only a verified notice matching its order changes anything."""
+    """A WeChat Pay notice: (answer SUCCESS?, message). Only a verified notice matching its order changes anything.
+
+    A successful notice for a pending order of its amount is credited by the guarded UPDATE on order number and
+    amount; only when that moves nothing is the order read, to tell a repeat from a refusal."""
     try:
         notice = gateway.parse_payment_notice(raw)
     except gateway.InvalidNotice:
@@ -109,25 +91,33 @@ def handle_notice(raw: bytes) -> tuple[bool, str]:
     if notice.return_code != "SUCCESS":
         log.warning("payment notice %s refused: return_code %s", out_trade_no, notice.return_code)
         return False, "通信失败"
-    order = db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
+    evidence = {"out_trade_no": out_trade_no, "transaction_id": notice.transaction_id,
+                "raw": raw.decode("utf-8", "replace"), "received_at": utcnow()}
+    if notice.result_code == "SUCCESS":
+        outcome, order = _settle([DuesOrder.order_no == out_trade_no, DuesOrder.amount_fen == notice.total_fee],
+                                 notice.transaction_id, notice.paid_at,
+                                 {**evidence, "outcome": "credited"})
+        if outcome == "credited":
+            db.session.commit()
+            return True, "OK"
+        order = order or db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
+    else:
+        outcome, order = "payment_failed", db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
     if order is None:
         log.warning("payment notice for unknown order %s", out_trade_no[:32])
+        db.session.rollback()
         return False, "订单不存在"
     if notice.total_fee != order.amount_fen:
         log.error("payment notice %s refused: total_fee %s, order %s", out_trade_no, notice.total_fee,
                   order.amount_fen)
+        db.session.rollback()
         return False, "金额不符"
-    if notice.result_code != "SUCCESS":
-        outcome = "payment_failed"
-    else:
-        outcome = settle(order.id, notice.transaction_id, notice.paid_at)
-        if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.transaction_id:
-            # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
-            log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
-                      notice.transaction_id, order.transaction_id)
-            outcome = "transaction_mismatch"
-    db.session.add(PayNotice(out_trade_no=out_trade_no, transaction_id=notice.transaction_id,
-                             outcome=outcome, raw=raw.decode("utf-8", "replace")))
+    if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.transaction_id:
+        # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
+        log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
+                  notice.transaction_id, order.transaction_id)
+        outcome = "transaction_mismatch"
+    db.session.execute(insert(PayNotice).values(**evidence, outcome=outcome))
     db.session.commit()
     return True, "OK"
 

@@ -6,13 +6,10 @@ import zipfile
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.common import idcard
+from server.common import idcard, xlsx
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
 from server.common.xlsx import DATE_FORMAT, MONEY_FORMAT, fit_columns, money_cell, workbook_bytes, yuan
@@ -55,7 +52,7 @@ def _yuan_to_fen(value) -> int | None:
 def _rows(file_bytes: bytes):
     check_xlsx_archive(file_bytes)
     try:
-        sheet = load_workbook(io.BytesIO(file_bytes), read_only=True, data_only=True).worksheets[0]
+        sheet = xlsx.load_workbook(io.BytesIO(file_bytes), read_only=True, data_only=True).worksheets[0]
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as err:
         raise Unprocessable("无法读取该文件，请上传 Excel（.xlsx）文件", code="import_invalid",
                             errors={"file": ["不是有效的 .xlsx 文件"]}) from err
@@ -152,22 +149,22 @@ def _last_paid(cells: dict[str, dict], months: list[str]):
 def ledger_xlsx(ledger: dict) -> bytes:
     """The branch's 党费收缴台账 for a year: A4 landscape, large type, one row per member, a totals row of numbers,
     the latest payment as an Excel date, columns fitted to their contents."""
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = f"{ledger['year']}年党费台账"
     months = [f"{ledger['year']:04d}-{m:02d}" for m in range(1, 13)]
     today = current_month()
-    big, bold = Font(name="宋体", size=14), Font(name="宋体", size=14, bold=True)
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    big, bold = xlsx.Font(name="宋体", size=14), xlsx.Font(name="宋体", size=14, bold=True)
+    thin = xlsx.Side(style="thin")
+    border = xlsx.Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = xlsx.Alignment(horizontal="center", vertical="center", wrap_text=True)
     headings = ["序号", "姓名", "月缴纳额（元）", *[f"{int(m[5:])}月" for m in months], "本年实缴（元）", "缴至月份",
                 "最近缴费日期"]
     width = len(headings)
     money_cols = range(3, 17)  # the standard, the twelve months and the year's total
 
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(1, 1, f"{ledger['branch']['name']} {ledger['year']}年度党费收缴台账").font = Font(name="宋体", size=20, bold=True)
+    ws.cell(1, 1, f"{ledger['branch']['name']} {ledger['year']}年度党费收缴台账").font = xlsx.Font(name="宋体", size=20, bold=True)
     ws.cell(1, 1).alignment = center
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(2, 1, f"所属乡镇：{ledger['township']['name']}    打印时间：{local(utcnow()):%Y年%m月%d日 %H:%M}    "
@@ -227,7 +224,7 @@ def ledger_xlsx(ledger: dict) -> bytes:
     # Widths from the contents at 14 pt (a little wider than fit_columns' 11 pt estimate).
     fit_columns(ws, first_row=3, minimum=7, maximum=30)
     for col in range(1, width + 1):
-        letter = get_column_letter(col)
+        letter = xlsx.get_column_letter(col)
         ws.column_dimensions[letter].width = round(ws.column_dimensions[letter].width * 1.25, 1)
     ws.row_dimensions[1].height = 34
     ws.row_dimensions[3].height = 36
@@ -244,17 +241,17 @@ def ledger_xlsx(ledger: dict) -> bytes:
 
 def arrears_xlsx(arrears: dict) -> bytes:
     """The branch's list of members 6+ months in arrears: title, typed cells, a totals row, fitted columns."""
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = "欠缴名单"
     month = arrears["month"]
     ws.cell(1, 1, f"{arrears['branch']['name']} {month[:4]}年{int(month[5:])}月 连续6个月以上未缴党费党员名单")
-    ws.cell(1, 1).font = Font(name="宋体", size=16, bold=True)
+    ws.cell(1, 1).font = xlsx.Font(name="宋体", size=16, bold=True)
     ws.cell(2, 1, f"所属乡镇：{arrears['township']['name']}    打印时间：{local(utcnow()):%Y年%m月%d日 %H:%M}"
                   "    （仅作提示，不改变党员状态）")
     headings = ["序号", "姓名", "缴至月份", "未缴起始月份", "未缴月数", "应缴未缴（元）"]
     for col, heading in enumerate(headings, start=1):
-        ws.cell(3, col, heading).font = Font(name="宋体", size=12, bold=True)
+        ws.cell(3, col, heading).font = xlsx.Font(name="宋体", size=12, bold=True)
     r = 4
     for index, member in enumerate(arrears["members"], start=1):
         for col, value in enumerate((index, member["name"], member["paid_through"] or "从未缴纳",
@@ -267,7 +264,7 @@ def arrears_xlsx(arrears: dict) -> bytes:
     ws.cell(r, 5, sum(m["months_unpaid"] for m in arrears["members"]))
     money_cell(ws, r, 6, sum(m["owed_fen"] for m in arrears["members"]))
     for col in range(1, 7):
-        ws.cell(r, col).font = Font(name="宋体", size=12, bold=True)
+        ws.cell(r, col).font = xlsx.Font(name="宋体", size=12, bold=True)
     for row in (1, 2):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headings))
     fit_columns(ws, first_row=3)

@@ -9,11 +9,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from server.certificates.service import link_from_roster, roster_problems
-from server.common import idcard
+from server.common import idcard, xlsx
 from server.common.crypto import lookup_hash
 from server.common.timeutil import utcnow
 from server.common.xlsx_guard import check_xlsx_archive
@@ -112,7 +111,7 @@ def _read_csv(raw: bytes) -> list[tuple[int, list]]:
 
 def _read_xlsx(raw: bytes) -> list[tuple[int, list]]:
     try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        book = xlsx.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise RosterInvalid(["无法读取 XLSX 文件：文件已损坏或不是 Excel 2007 及以后的格式"]) from None
     try:

@@ -37,6 +37,7 @@ def change_status(member_id: int, to_status: str, reason: str, actor: str) -> Me
 # ---- the member's own view --------------------------------------------------------------------
 
 REPORTS_PER_HOUR = 20
+REPORT_WINDOW_S = 3600
 
 
 def get_member(member_id: int) -> Member:
@@ -51,7 +52,7 @@ def create_report(member_id: int, city: str, address: str, employer: str,
                   lat: float | None, lng: float | None) -> tuple[Report, bool]:
     """This month's report-in, stored (or, when one exists, rewritten), the member's activity stamped and the
     township told, in one transaction; True when it is the month's first."""
-    ratelimit.limit(f"report:{member_id}", REPORTS_PER_HOUR, 3600, "提交太频繁，请稍后再试")
+    ratelimit.limit(f"report:{member_id}", REPORTS_PER_HOUR, REPORT_WINDOW_S, "提交太频繁，请稍后再试")
     try:
         return _report_in(member_id, city, address, employer, lat, lng)
     except IntegrityError:

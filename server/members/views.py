@@ -43,7 +43,7 @@ def me():
                   success=True)
 @blp.alt_response(409, schema=ErrorOut, description="member_left：已办理组织关系转出或返乡，不再向流动党支部报到")
 @blp.doc(**SECURED)
-@member_required
+@member_required(counts=("report", service.REPORT_WINDOW_S))
 def create_report(body):
     """每月报到：本月住在哪里、在哪里工作（月份和时间由服务器定；同月再次提交即更新）"""
     report, created = service.create_report(g.member_id, **body)

@@ -1,10 +1,7 @@
 """The printable meeting record (会议记录) of one event, as PDF and as XLSX, from `service.minutes_of`."""
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
-from server.common import pdf
+from server.common import pdf, xlsx
 from server.common.timeutil import local
 from server.common.xlsx import fit_columns, workbook_bytes
 from server.minutes.storage import photo_store
@@ -71,13 +68,13 @@ def minutes_pdf(record: dict) -> bytes:
 
 def minutes_xlsx(record: dict) -> bytes:
     """The meeting record as a workbook: one sheet with facts, content, decisions, attendance and photos."""
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = "会议记录"
-    body, bold = Font(name=_FONT, size=14), Font(name=_FONT, size=14, bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    body, bold = xlsx.Font(name=_FONT, size=14), xlsx.Font(name=_FONT, size=14, bold=True)
+    wrap = xlsx.Alignment(wrap_text=True, vertical="top")
     ws.append([title_of(record)])
-    ws["A1"].font = Font(name=_FONT, size=20, bold=True)
+    ws["A1"].font = xlsx.Font(name=_FONT, size=20, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=3)
 
     def line(label, value):

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from io import BytesIO
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING
 
 from server.errors import PayloadTooLarge, Unprocessable
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow is imported where a photo is read, not with the app (a worker that never sees a photo never loads it).
 
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 _NOT_AN_IMAGE = "请上传 JPEG 或 PNG 格式的照片"
@@ -45,6 +49,8 @@ def _too_many_pixels(max_pixels: int) -> PayloadTooLarge:
 
 def _header(data: bytes, max_pixels: int) -> str:
     """The format after a header check and `verify()`; raises 422/413 for anything else."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(BytesIO(data)) as probe:
             if probe.format not in FORMATS:
@@ -71,6 +77,8 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 
 def _flattened(image: Image.Image) -> Image.Image:
     """The picture in RGB, transparency on white (JPEG has no alpha)."""
+    from PIL import Image
+
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, "white")
@@ -81,6 +89,8 @@ def _flattened(image: Image.Image) -> Image.Image:
 
 def checked_photo(data: bytes, *, max_pixels: int, long_side: int) -> CheckedPhoto:
     """Check a photo by content and make its stored original and phone copy, both without metadata."""
+    from PIL import Image, ImageOps
+
     fmt = _header(data, max_pixels)
     try:
         with Image.open(BytesIO(data)) as image:

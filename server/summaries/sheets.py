@@ -1,9 +1,7 @@
 """The yearly summary as a printable sheet per village branch: XLSX (server/common/xlsx.py) and PDF (pdf.py)."""
 from __future__ import annotations
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
+from server.common import xlsx
 from server.common.crypto import mask_id_number
 from server.common.pdf import Page, render
 from server.common.timeutil import local
@@ -31,26 +29,26 @@ def _title(data: dict) -> str:
 
 
 def summary_xlsx(data: dict) -> bytes:
-    wb = Workbook()
+    wb = xlsx.Workbook()
     ws = wb.active
     ws.title = f"{data['year']}年度"
-    ws.cell(1, 1, _title(data)).font = Font(size=16, bold=True)
+    ws.cell(1, 1, _title(data)).font = xlsx.Font(size=16, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
     ws.cell(2, 1, f"制表时间：{local(data['made_at']):%Y-%m-%d %H:%M}（北京时间）")
     for col, label in enumerate(HEADER, 1):
         cell = ws.cell(3, col, label)
-        cell.font = Font(size=12, bold=True)
-        cell.alignment = Alignment(horizontal="center")
+        cell.font = xlsx.Font(size=12, bold=True)
+        cell.alignment = xlsx.Alignment(horizontal="center")
     row = 4
     for item in data["items"]:
         for col, value in enumerate(_row(item), 1):
-            ws.cell(row, col, value).font = Font(size=12)
+            ws.cell(row, col, value).font = xlsx.Font(size=12)
         row += 1
     totals = data["totals"]
     for col, value in ((1, "合计"), (5, totals["reports"]), (6, totals["meetings_expected"]),
                        (7, totals["meetings_attended"]), (8, totals["meetings_on_leave"]),
                        (9, totals["meetings_missed"]), (11, f"已评议 {totals['evaluated']} 人")):
-        ws.cell(row, col, value).font = Font(size=12, bold=True)
+        ws.cell(row, col, value).font = xlsx.Font(size=12, bold=True)
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
     ws.page_setup.orientation = "landscape"

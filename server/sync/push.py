@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-import requests
 from flask import current_app
 from sqlalchemy import update
 
@@ -62,6 +61,8 @@ def backoff(failures: int) -> float:
 
 def send(key: SyncKey, after: int, changes: list[dict]) -> None:
     """POST one signed batch; raises DeliveryFailed unless the receiver answers 2xx."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
+
     # A fresh delivery id per attempt: a re-sent batch must not reuse a (single-use) signature.
     body = json.dumps({"key_id": key.key_id, "delivery_id": secrets.token_hex(12), "after": after,
                        "next": changes[-1]["seq"], "changes": changes},

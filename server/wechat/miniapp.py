@@ -7,21 +7,23 @@ and response, and code2session's response holds the session key, which must neve
 """
 from __future__ import annotations
 
+import functools
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import requests
 from flask import current_app
-from wechatpy import WeChatClient
-from wechatpy.exceptions import WeChatClientException
-from wechatpy.session.redisstorage import RedisStorage
 
 from server.store import get_redis
 from server.wechat.emulator import ensure_running
 from server.wechat.emulator.wxa import grant_subscription
 from server.wechat.errors import WechatRejected, WechatUnavailable
 
+if TYPE_CHECKING:
+    from wechatpy import WeChatClient
+
+# wechatpy is imported where it is used (about 11 MB of a worker that never calls WeChat).
 log = logging.getLogger(__name__)
 
 # errcodes that mean "not now" rather than "no": system busy, and the API's frequency limits.
@@ -43,14 +45,19 @@ class PhoneNumber:
     appid: str | None
 
 
-class _Client(WeChatClient):
+@functools.cache
+def _client_class() -> type:
     """wechatpy's client, but fetching the access token from the configured base (see WECHAT.md)."""
+    from wechatpy import WeChatClient
 
-    def fetch_access_token(self):
-        return self._fetch_access_token(
-            url=f"{self.API_BASE_URL}cgi-bin/token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
+    class _Client(WeChatClient):
+        def fetch_access_token(self):
+            return self._fetch_access_token(
+                url=f"{self.API_BASE_URL}cgi-bin/token",
+                params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
+            )
+
+    return _Client
 
 
 def emulator_base() -> str | None:
@@ -67,8 +74,10 @@ def api_base() -> str:
 
 def get_client() -> WeChatClient:
     """A wechatpy client whose access token is shared by every worker through Redis (gateway-internal)."""
+    from wechatpy.session.redisstorage import RedisStorage
+
     cfg = current_app.config
-    client = _Client(
+    client = _client_class()(
         cfg["WECHAT_APPID"], cfg["WECHAT_SECRET"],
         session=RedisStorage(get_redis(), prefix="wechatpy"), timeout=5,
     )
@@ -81,6 +90,9 @@ def get_client() -> WeChatClient:
 @contextmanager
 def _calling(what: str):
     """Run one mini-program API call, raising only WechatUnavailable or WechatRejected."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
+    from wechatpy.exceptions import WeChatClientException
+
     try:
         yield
     except WeChatClientException as err:

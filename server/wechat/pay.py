@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import requests
 from flask import current_app
-from wechatpy import WeChatPay
-from wechatpy.exceptions import InvalidSignatureException, WeChatPayException
-from wechatpy.pay.utils import dict_to_xml
 
 from server.wechat.errors import InvalidNotice, OrderNotFound, WechatRejected, WechatUnavailable
 from server.wechat.miniapp import emulator_base
 from server.wechat.notice_xml import NoticeShapeInvalid, check_notice_xml
 
+if TYPE_CHECKING:
+    from wechatpy import WeChatPay
+
+# wechatpy (with what it pulls in, about 11 MB of a worker) is imported where it is used: a worker that never
+# handles a payment never loads it.
 log = logging.getLogger(__name__)
 
 SHANGHAI_TZ = ZoneInfo("Asia/Shanghai")
@@ -69,6 +71,8 @@ def pay_api_base() -> str:
 
 
 def _pay() -> WeChatPay:
+    from wechatpy import WeChatPay
+
     cfg = current_app.config
     pay = WeChatPay(cfg["WECHAT_APPID"], cfg["WECHAT_PAY_API_KEY"], cfg["WECHAT_PAY_MCH_ID"], timeout=5)
     pay.API_BASE_URL = pay_api_base()
@@ -103,6 +107,9 @@ def _pay_time(time_end) -> datetime | None:
 
 def _call(what: str, order_no: str, func, *args, **kwargs) -> dict:
     """One WeChat Pay call: its verified answer, or the gateway's own error."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
+    from wechatpy.exceptions import WeChatPayException
+
     pay = func.__self__._client
     try:
         data = func(*args, **kwargs)
@@ -188,6 +195,8 @@ def refund(*, out_trade_no: str, out_refund_no: str, total_fee: int, refund_fee:
 
 def parse_payment_notice(xml: bytes | str) -> PaymentNotice:
     """Check a payment notice's shape and MD5 signature and read its fields (amounts as int fen)."""
+    from wechatpy.exceptions import InvalidSignatureException
+
     try:
         check_notice_xml(xml)
         data = _pay().parse_payment_result(xml)
@@ -211,4 +220,6 @@ def parse_payment_notice(xml: bytes | str) -> PaymentNotice:
 
 def notice_reply(ok: bool, message: str = "OK") -> str:
     """The XML WeChat reads back: SUCCESS stops its retries, FAIL asks it to try again."""
+    from wechatpy.pay.utils import dict_to_xml
+
     return dict_to_xml({"return_code": "SUCCESS" if ok else "FAIL", "return_msg": message})

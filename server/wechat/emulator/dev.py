@@ -8,7 +8,6 @@ WeChat is used (404 like any unknown path).
 """
 from __future__ import annotations
 
-import requests
 from flask import current_app
 from marshmallow import fields, validate
 
@@ -53,6 +52,8 @@ def login_code(body):
 @blp.alt_response(503, schema=ErrorOut, description="notify_unreachable：支付通知送不到本服务")
 def pay(order_no):
     """模拟党员在手机上完成微信支付：模拟器把订单记为已付，并把签名的支付通知发给本服务。"""
+    import requests  # about 5 MB: loaded by the first call, not with the app
+
     try:
         pay_order(current_app.config, order_no, post=True)
     except LookupError:

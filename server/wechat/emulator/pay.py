@@ -9,10 +9,8 @@ import secrets
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import requests
 import xmltodict
 from flask import Blueprint, Response, current_app, request
-from wechatpy.pay.utils import calculate_signature, dict_to_xml
 
 from server.wechat.emulator.state import EmulatorState
 
@@ -37,10 +35,16 @@ def _nonce() -> str:
     return secrets.token_hex(16)
 
 
+def _wechatpy():
+    from wechatpy.pay import utils  # loaded by the emulator's first use, not with the app
+
+    return utils
+
+
 def signed_xml(fields: dict, api_key: str) -> str:
     """Fields as WeChat sends them: empty ones dropped, signed with the API key."""
     fields = {k: v for k, v in fields.items() if v not in (None, "")}
-    return dict_to_xml(fields, calculate_signature(fields, api_key))
+    return _wechatpy().dict_to_xml(fields, _wechatpy().calculate_signature(fields, api_key))
 
 
 def _answer(state, fields: dict) -> Response:
@@ -55,7 +59,7 @@ def _fail(state, err_code: str, err_code_des: str) -> Response:
 
 def _return_fail(message: str) -> Response:
     """A communication-level failure (bad XML, bad signature): return_code FAIL, unsigned, as WeChat does."""
-    return Response(dict_to_xml({"return_code": "FAIL", "return_msg": message}), mimetype="text/xml")
+    return Response(_wechatpy().dict_to_xml({"return_code": "FAIL", "return_msg": message}), mimetype="text/xml")
 
 
 def _read_request(state) -> tuple[dict | None, Response | None]:
@@ -65,7 +69,7 @@ def _read_request(state) -> tuple[dict | None, Response | None]:
         return None, _return_fail("XML格式错误")
     data = dict(data or {})
     sign = data.pop("sign", None)
-    if sign != calculate_signature(data, state.api_key):
+    if sign != _wechatpy().calculate_signature(data, state.api_key):
         return None, _return_fail("签名错误")
     if data.get("appid") != state.appid:
         return None, _return_fail("appid不存在")
@@ -225,6 +229,8 @@ def payment_notice(config: dict, out_trade_no: str) -> str:
 
 def pay_order(config: dict, out_trade_no: str, post: bool = False) -> str:
     """The member pays: the order is paid in the emulator; returns the notice XML (POSTed to notify_url if asked)."""
+    import requests  # about 5 MB: loaded by the first call, not with the app
+
     state, order = _mark_paid(config, out_trade_no)
     notice = payment_notice(config, out_trade_no)
     if post:
