@@ -171,6 +171,7 @@ def close_open_orders_of(member: Member) -> list[str]:
             outcome = _close_at_wechat(order.order_no)
             if outcome == "paid":
                 _settle_from_query(order, gateway.query_order(order.order_no))
+                db.session.refresh(member)  # the credit moved paid_through in SQL, behind the ORM's back
         except gateway.WechatError as err:
             db.session.rollback()
             log.warning("closeorder %s for a leaving member failed: %s", order.order_no, err)
