@@ -73,7 +73,7 @@ def county_token(app) -> str:
     from server.core.tokens import STAFF_TOKEN_TTL, Principal, issue
 
     with app.app_context():
-        return issue(Principal(kind="staff", subject_id=1, roles=["county_admin"]), STAFF_TOKEN_TTL)
+        return issue(Principal(kind="staff", subject_id=1, roles=["county_admin"], scope_id=1), STAFF_TOKEN_TTL)
 
 
 def first_call_ms(env: dict, path: str, token: str) -> float:
