@@ -277,8 +277,8 @@ HISTORY = [[
     ("check-ins, odd branches (5 of every 6 theme days of the member's branch)", _CHECKINS.format(parity=1)),
     ("check-ins, even branches", _CHECKINS.format(parity=0)),
     # The roll-ups that need only the members (definitions of rollup.py; see ROLLUPS below).
-    ("rollup_members", "INSERT INTO rollup_members (member_id, township_id, branch_id, status) "
-                       "SELECT id, township_id, mobile_branch_id, status FROM members"),
+    ("rollup_members", ("INSERT INTO rollup_members (member_id, township_id, branch_id, status) "
+                        "SELECT id, township_id, mobile_branch_id, status FROM members")),
     ("member_month_activity: report-ins and check-ins", f"""
         INSERT INTO member_month_activity (member_id, month, reports, checkins, paid_orders)
         SELECT m.id, mo.month, CASE WHEN (m.id + mo.j) % 3 <> 0 THEN 1 ELSE 0 END,

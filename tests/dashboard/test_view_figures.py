@@ -68,7 +68,7 @@ def _get(client, url, headers):
 
 
 def test_figures_match_a_direct_count_before_and_after_changes(app, client, ctx, county_headers):
-    towns, branches, members = _roster()
+    towns, _, members = _roster()
     county = _get(client, f"/api/v1/dashboard/county?month={M}", county_headers)
     _assert_rows(county["townships"], _direct(lambda m: m.township_id))
     town_headers = bearer(staff_token("township_admin", towns[0].id))
@@ -111,7 +111,7 @@ def test_a_cached_township_view_is_still_audited_and_scoped(client, ctx):
 
 
 def test_a_change_the_roll_up_applies_shows_at_once_despite_the_cache(client, ctx, county_headers):
-    towns, _, members = _roster()
+    _, _, members = _roster()
     url = f"/api/v1/dashboard/county?month={M}"
     before = _get(client, url, county_headers)["totals"]["checkins"]
     checkin(members[1], M)
