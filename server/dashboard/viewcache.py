@@ -19,9 +19,8 @@ from server.store import get_redis
 
 
 def _key(view: str, principal: Principal, month: str) -> str:
-    state = rollup.status()
-    return (f"dashboard:view:{view}:{principal.staff_role}:{principal.scope_id}:{month}:"
-            f"{state['high_water']}:{state['applied']}:{state['open_gaps']}")
+    high_water, applied, gaps = rollup.state()
+    return f"dashboard:view:{view}:{principal.staff_role}:{principal.scope_id}:{month}:{high_water}:{applied}:{gaps}"
 
 
 def _respond(body: str):
