@@ -14,8 +14,10 @@ in proportion (townships: N / 5000, at least 4, at most 100).
 
 Everything is INSERT … SELECT over generate_series, in two connections side by side (one per core). The big
 tables are loaded without their secondary indexes and unique constraints and without foreign-key triggers
-(`session_replication_role = replica`; the rows are consistent by construction), then indexed again from
-their own definitions (so an index a migration adds is rebuilt too). The smaller tables are vacuumed, the
+(`session_replication_role = replica`; the rows are consistent by construction), and those no foreign key
+points at without their primary keys (PK_DROPPED), then indexed again from their own definitions (so an
+index a migration adds is rebuilt too), in two lanes of about equal work. It prints rows/s per step and
+per table and the time of each phase. The smaller tables are vacuumed, the
 big ones only analysed (what autovacuum does to them later is left to it).
 
 The database is `<BENCH_DB_PREFIX>_province_<scale>`. It is reused when its comment names the current
