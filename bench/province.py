@@ -14,8 +14,10 @@ in proportion (townships: N / 5000, at least 4, at most 100).
 
 Everything is INSERT … SELECT over generate_series, in two connections side by side (one per core). The big
 tables are loaded without their secondary indexes and unique constraints and without foreign-key triggers
-(`session_replication_role = replica`; the rows are consistent by construction), then indexed again from
-their own definitions (so an index a migration adds is rebuilt too). The smaller tables are vacuumed, the
+(`session_replication_role = replica`; the rows are consistent by construction), and those no foreign key
+points at without their primary keys (PK_DROPPED), then indexed again from their own definitions (so an
+index a migration adds is rebuilt too), in two lanes of about equal work. It prints rows/s per step and
+per table and the time of each phase. The smaller tables are vacuumed, the
 big ones only analysed (what autovacuum does to them later is left to it).
 
 The database is `<BENCH_DB_PREFIX>_province_<scale>`. It is reused when its comment names the current
@@ -38,7 +40,7 @@ if __package__ in (None, ""):
 from bench import common  # noqa: E402
 
 FULL_SCALE = 500_000
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 EVENTS_PER_BRANCH = 48  # four theme days a month over twelve months
 PAID_MONTHS = 13
 BIG_TABLES = ("members", "wechat_accounts", "events", "checkins", "reports", "dues_standards", "dues_orders",
@@ -88,19 +90,32 @@ def ensure(scale: int, rebuild: bool = False) -> str:
     return url
 
 
+LOADED: dict[str, list[float]] = {}  # table → [rows, seconds] over this build's INSERTs
+
+
 def _timed(conn, label: str, sql: str, **params) -> None:
     started = time.perf_counter()
     result = conn.execute(sa.text(sql), params)
-    rows = f"{result.rowcount:,} rows, " if result.rowcount and result.rowcount > 0 else ""
-    common.log(f"  {label}: {rows}{time.perf_counter() - started:.1f} s")
+    elapsed = time.perf_counter() - started
+    rows = result.rowcount if result.rowcount and result.rowcount > 0 else 0
+    target = sql.split("INSERT INTO ", 1)[1].split()[0] if "INSERT INTO " in sql else None
+    if target and rows:
+        total = LOADED.setdefault(target, [0, 0.0])
+        total[0] += rows
+        total[1] += elapsed
+    rate = f"{rows:,} rows, {rows / elapsed:,.0f} rows/s, " if rows and elapsed > 0 else ""
+    common.log(f"  {label}: {rate}{elapsed:.1f} s")
 
 
 def _drop_secondary_indexes(conn, tables) -> list[str]:
-    """Drop the unique constraints and indexes other than primary keys; returns the statements that rebuild them."""
+    """Drop the unique constraints and indexes other than primary keys, and the primary keys of the tables in
+    PK_DROPPED; returns the statements that rebuild them (an index built once over sorted rows is cheaper
+    than one maintained row by row)."""
     rebuild = []
     for name, table, definition in conn.execute(sa.text(
             "SELECT conname, conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE contype = 'u' AND conrelid::regclass::text = ANY(:t)"), {"t": list(tables)}).all():
+            "WHERE (contype = 'u' OR (contype = 'p' AND conrelid::regclass::text = ANY(:p))) "
+            "AND conrelid::regclass::text = ANY(:t)"), {"t": list(tables), "p": list(PK_DROPPED)}).all():
         conn.execute(sa.text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
         rebuild.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     for name, definition in conn.execute(sa.text(
@@ -111,8 +126,27 @@ def _drop_secondary_indexes(conn, tables) -> list[str]:
     return rebuild
 
 
+def _table_of(statement: str) -> str:
+    table = statement.split(" ON ")[1].split()[0] if " ON " in statement else statement.split()[2]
+    return table.removeprefix("public.")
+
+
+def _rebuild_lanes(rebuild: list[str], sizes: dict[str, int]) -> list[list[tuple[str, str]]]:
+    """The index rebuilds in two lanes of about equal work (rows indexed), largest first."""
+    lanes: list[list[tuple[str, str]]] = [[], []]
+    work = [0, 0]
+    for statement in sorted(rebuild, key=lambda st: -sizes.get(_table_of(st), 0)):
+        i = work.index(min(work))
+        work[i] += sizes.get(_table_of(statement), 0)
+        label = "rebuilt " + statement.replace('"', "").split(" ON ")[0].split(" USING ")[0][:70]
+        lanes[i].append((label, statement))
+    return lanes
+
+
 SETUP = ("SET session_replication_role = replica; SET synchronous_commit = off; "
-         "SET maintenance_work_mem = '512MB'; SET work_mem = '64MB'")
+         "SET maintenance_work_mem = '1GB'; SET work_mem = '64MB'")
+# Big tables whose primary key no foreign key references: loaded without it, the key added afterwards.
+PK_DROPPED = ("checkins", "reports", "dues_month_claims")
 # Vacuumed after the load (visibility map for index-only scans); the larger tables are only analysed, as
 # vacuuming them rewrites every page for hint bits and costs more than the rest of their load.
 VACUUMED = ("townships", "branches", "members", "wechat_accounts", "events", "rollup_members",
@@ -161,33 +195,39 @@ def build(app, scale: int) -> None:
         return text
 
     common.log(f"building the province data set: {scale:,} members, {towns} townships")
+    LOADED.clear()
+    started = time.perf_counter()
     with app.app_context():
         engine = db.engine
         with engine.begin() as conn:
             conn.execute(sa.text(SETUP))
             rebuild = _drop_secondary_indexes(conn, BIG_TABLES)
-        _lanes(engine, [[(label, sql(statement)) for label, statement in ORGANISATION]])
-        _lanes(engine, [[(label, sql(statement)) for label, statement in lane] for lane in HISTORY])
-        _lanes(engine, [[(label, sql(statement)) for label, statement in ROLLUPS]])
-        by_table: dict[str, list[str]] = {}
-        for statement in rebuild:
-            table = statement.split(" ON ")[1].split()[0] if " ON " in statement else statement.split()[2]
-            by_table.setdefault(table.removeprefix("public."), []).append(statement)
-        lanes = [[], []]
-        for i, table in enumerate(sorted(set(BIG_TABLES), key=lambda t: t != "checkins")):
-            lane = lanes[0 if i == 0 else 1]
-            for statement in by_table.get(table, []):
-                lane.append(("rebuilt " + statement.replace('"', "").split(" ON ")[0].split(" USING ")[0][:70],
-                             statement))
-        _lanes(engine, lanes)
+        phases = {"organisation": [ORGANISATION], "history": HISTORY, "roll-ups": [ROLLUPS]}
+        for phase, lanes in phases.items():
+            begun = time.perf_counter()
+            _lanes(engine, [[(label, sql(statement)) for label, statement in lane] for lane in lanes])
+            common.log(f" {phase}: {time.perf_counter() - begun:.1f} s")
+        with engine.connect() as conn:
+            sizes = dict(conn.execute(sa.text(
+                "SELECT relname, reltuples::bigint FROM pg_class WHERE relkind = 'r' "
+                "AND relnamespace = 'public'::regnamespace")).all())
+            sizes.update({t: rows for t, (rows, _) in LOADED.items()})
+        begun = time.perf_counter()
+        _lanes(engine, _rebuild_lanes(rebuild, sizes))
+        common.log(f" indexes and constraints: {time.perf_counter() - begun:.1f} s")
         with engine.begin() as conn:
             for table in ("townships", "branches", "members", "wechat_accounts", "events", "dues_standards",
                           "dues_orders"):
                 conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                      f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
+        begun = time.perf_counter()
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             _timed(conn, "VACUUM ANALYZE of the smaller tables", "VACUUM ANALYZE " + ", ".join(VACUUMED))
             _timed(conn, "ANALYZE", "ANALYZE")
+        common.log(f" vacuum and analyze: {time.perf_counter() - begun:.1f} s")
+    common.log(f"loaded in {time.perf_counter() - started:.0f} s; rows/s per table (INSERT time, lanes side by side):")
+    for table, (rows, seconds) in sorted(LOADED.items(), key=lambda item: -item[1][0]):
+        common.log(f"  {table}: {rows:,.0f} rows in {seconds:.1f} s = {rows / max(seconds, 1e-9):,.0f} rows/s")
 
 
 # The twelve months before this one (Beijing time) are the history: month j = @first + j.
@@ -238,6 +278,15 @@ _CHECKINS = """
 HISTORY = [[
     ("check-ins, odd branches (5 of every 6 theme days of the member's branch)", _CHECKINS.format(parity=1)),
     ("check-ins, even branches", _CHECKINS.format(parity=0)),
+    # The roll-ups that need only the members (definitions of rollup.py; see ROLLUPS below).
+    ("rollup_members", ("INSERT INTO rollup_members (member_id, township_id, branch_id, status) "
+                        "SELECT id, township_id, mobile_branch_id, status FROM members")),
+    ("member_month_activity: report-ins and check-ins", f"""
+        INSERT INTO member_month_activity (member_id, month, reports, checkins, paid_orders)
+        SELECT m.id, mo.month, CASE WHEN (m.id + mo.j) % 3 <> 0 THEN 1 ELSE 0 END,
+               CASE WHEN (m.id + (m.mobile_branch_id - 1) * @events + 4 * mo.j + 1) % 6 IN (0, 3, 4, 5) THEN 3
+                    ELSE 4 END, 0
+        FROM members m, {_MONTHS} mo"""),
 ], [
     ("report-ins (two months in three)", f"""
         INSERT INTO reports (member_id, month, city, address, employer, created_at)
@@ -252,7 +301,8 @@ HISTORY = [[
         SELECT m.id AS member_id, m.township_id, m.mobile_branch_id AS branch_id, p.month,
                CAST(left(p.month, 4) AS int) AS year
         FROM members m JOIN months pt ON pt.month = m.paid_through
-        JOIN months p ON p.n BETWEEN pt.n AND pt.n + @paid_months - 1"""),
+        JOIN months p ON p.n BETWEEN pt.n AND pt.n + @paid_months - 1;
+        ANALYZE paid"""),
     ("dues standards (one per member and year paid)", """
         INSERT INTO dues_standards (id, member_id, year, version, category, income_base_fen, rate, monthly_fen,
                                     set_by, set_at, approved_by, approved_at)
@@ -286,14 +336,6 @@ HISTORY = [[
 # by the rules that generated the rows above: a member's theme days of month j are the four events
 # (b-1)·48 + 4j + 1 … + 4 of their branch b, of which those with (member + event) % 6 = 0 were missed.
 ROLLUPS = [
-    ("rollup_members", "INSERT INTO rollup_members (member_id, township_id, branch_id, status) "
-                       "SELECT id, township_id, mobile_branch_id, status FROM members"),
-    ("member_month_activity: report-ins and check-ins", f"""
-        INSERT INTO member_month_activity (member_id, month, reports, checkins, paid_orders)
-        SELECT m.id, mo.month, CASE WHEN (m.id + mo.j) % 3 <> 0 THEN 1 ELSE 0 END,
-               CASE WHEN (m.id + (m.mobile_branch_id - 1) * @events + 4 * mo.j + 1) % 6 IN (0, 3, 4, 5) THEN 3
-                    ELSE 4 END, 0
-        FROM members m, {_MONTHS} mo"""),
     ("member_month_activity: paid orders by month paid", """
         INSERT INTO member_month_activity AS a (member_id, month, reports, checkins, paid_orders)
         SELECT member_id, to_char(paid_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM'), 0, 0, count(*)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g, has_request_context
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import JSON, Index, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.common.crypto import mask_personal_numbers
@@ -138,3 +138,9 @@ def record(action: str, target_type: str, target_id=None, detail: dict | None = 
     entry = AuditEntry(**entry_values(action, target_type, target_id, detail, actor, member_id))
     db.session.add(entry)
     return entry
+
+
+def insert_entry(action: str, target_type: str, target_id=None, detail: dict | None = None) -> None:
+    """Write an audit entry (see `entry_values`) as one INSERT in the caller's transaction, without the ORM's
+    unit of work: for staff reads on hot views (the township dashboard), where the entry is all they write."""
+    db.session.execute(insert(AuditEntry.__table__).values(**entry_values(action, target_type, target_id, detail)))

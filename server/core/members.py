@@ -31,6 +31,9 @@ class Member(db.Model):
         Index("ix_members_township_status", "township_id", "status"),
         Index("ix_members_mobile_branch_status", "mobile_branch_id", "status"),
         Index("ix_members_township_paid_through", "township_id", "paid_through"),
+        # The dashboard's member figures (status counts, paid up, arrears) by township and branch, read
+        # with an index-only scan (server/dashboard/service.py `_member_figures`).
+        Index("ix_members_figures", "township_id", "mobile_branch_id", "status", "paid_through", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
 
+from server.common.crypto import mask_phone
 from server.common.pagination import paginate
 from server.common.timeutil import isoformat, utcnow
 from server.core import audit, scope
@@ -50,10 +51,19 @@ def flag_candidates(now: datetime | None = None) -> int:
     return len(rows)
 
 
-def member_out(member: Member) -> dict:
-    """A member as the dashboard lists them: ID number never, phone masked, a link to the detail."""
-    return {"id": member.id, "name": member.name, "phone_masked": member.phone_masked,
-            "mobile_branch": {"id": member.mobile_branch_id, "name": member.mobile_branch.name},
+# The member columns a dashboard list shows (`member_out` of a row of these needs no ORM object, no ID
+# number decrypted): for lists read with Core on the hot views.
+LISTED_COLUMNS = (Member.id, Member.name, Member.phone, Member.mobile_branch_id, Member.status,
+                  Member.paid_through, Member.last_activity_at, Member.created_at)
+
+
+def member_out(member, branch_name: str | None = None) -> dict:
+    """A member (or a row of LISTED_COLUMNS with its branch's name) as the dashboard lists them: ID number
+    never, phone masked, a link to the detail."""
+    if branch_name is None:
+        branch_name = member.mobile_branch.name
+    return {"id": member.id, "name": member.name, "phone_masked": mask_phone(member.phone),
+            "mobile_branch": {"id": member.mobile_branch_id, "name": branch_name},
             "status": member.status, "paid_through": member.paid_through,
             "last_activity_at": member.last_activity_at, "url": f"/dashboard/members/{member.id}"}
 

@@ -118,6 +118,14 @@ def status() -> dict:
             "open_gaps": gaps}
 
 
+def state() -> tuple[int, int, int]:
+    """(high-water mark, changes applied, open gaps) in one statement: what moves when a change is applied."""
+    gaps = select(func.count()).select_from(RollupGap).scalar_subquery()
+    row = db.session.execute(select(RollupCursor.high_water, RollupCursor.applied, gaps)
+                             .where(RollupCursor.name == CURSOR)).first()
+    return (row[0], row[1], row[2]) if row else (0, 0, db.session.scalar(select(gaps)))
+
+
 def _insert(model):
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -11,7 +11,9 @@ Definitions (month M, Beijing time; also in the API description):
   secretary's confirmation.
 Rates are 0..1 rounded to 4 decimals, 0 when there are no members. The monthly series divides by
 today's active members (the roster is not kept per month). On the county view the member counts
-(members, by status, dues_paid, arrears) may be up to DASHBOARD_MEMBER_CACHE_S (60 s) old.
+(members, by status, dues_paid, arrears) may be up to DASHBOARD_MEMBER_CACHE_S (60 s) old. Both views
+as answered are shared for DASHBOARD_VIEW_CACHE_S (5 s) while the roll-up stands still
+(server/dashboard/viewcache.py; docs/dashboard.md).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from server.core.members import STATUSES, Member
 from server.core.orgs import Branch, Township
 from server.core.tokens import Principal
 from server.dashboard import rollup, series
-from server.dashboard.lostcontact import member_out
+from server.dashboard.lostcontact import LISTED_COLUMNS, member_out
 from server.dashboard.models import BranchMonthStats, LostContactFlag
 from server.errors import NotFound
 from server.extensions import db
@@ -167,12 +169,30 @@ def county(principal: Principal, month: str) -> dict:
             "rollup": rollup.status()}
 
 
-def township(principal: Principal, township_id: int, month: str) -> dict:
-    """One township for `month`: per mobile branch, the series, arrears and lost-contact lists."""
+def township_in_scope(principal: Principal, township_id: int) -> Township:
     town = db.session.execute(
         select(Township).where(Township.id == township_id, scope.township_filter(principal))).scalar_one_or_none()
     if town is None:
         raise NotFound("找不到该乡镇")
+    return town
+
+
+def audit_township_read(town_id: int, month: str, listed: list[int]) -> None:
+    """The staff read of a township's lists (docs/audit.md): one INSERT, then the commit."""
+    audit.insert_entry("dashboard.township_viewed", "township", town_id, {"month": month, "members": listed})
+    db.session.commit()
+
+
+def township(principal: Principal, township_id: int, month: str) -> dict:
+    """One township for `month`: per mobile branch, the series, arrears and lost-contact lists (audited)."""
+    result, listed = township_view(township_in_scope(principal, township_id), month)
+    audit_township_read(township_id, month, listed)
+    return result
+
+
+def township_view(town: Township, month: str) -> tuple[dict, list[int]]:
+    """The township view and the ids of the members it lists (for the audit entry); writes nothing."""
+    township_id = town.id
     refresh_if_embedded()
     in_town = Member.township_id == township_id
     people = _member_figures(Member.mobile_branch_id, in_town, month)
@@ -186,35 +206,41 @@ def township(principal: Principal, township_id: int, month: str) -> dict:
             for b in branches]
     totals = _sum(rows, {"id": town.id, "name": town.name})
 
-    arrears_where = and_(in_town, arrears_clause(month))
+    names = {b.id: b.name for b in branches}
     arrears = db.session.execute(
-        select(Member).where(arrears_where)
-        .order_by(Member.paid_through.is_not(None), Member.paid_through, Member.id).limit(LIST_LIMIT)
-    ).scalars().all()
+        select(*LISTED_COLUMNS).where(in_town, arrears_clause(month))
+        .order_by(Member.paid_through.is_not(None), Member.paid_through, Member.id).limit(LIST_LIMIT)).all()
     lost = db.session.execute(
-        select(Member).where(in_town, Member.status == "lost_contact").order_by(Member.id).limit(LIST_LIMIT)
-    ).scalars().all()
+        select(*LISTED_COLUMNS).where(in_town, Member.status == "lost_contact").order_by(Member.id).limit(LIST_LIMIT)
+    ).all()
     flagged = db.session.execute(
-        select(LostContactFlag).where(LostContactFlag.township_id == township_id, LostContactFlag.state == "open")
-        .order_by(LostContactFlag.flagged_at, LostContactFlag.id).limit(LIST_LIMIT)
-    ).scalars().all()
+        select(LostContactFlag.id.label("flag_id"), LostContactFlag.flagged_at, LostContactFlag.last_seen_at,
+               *LISTED_COLUMNS).join(Member, Member.id == LostContactFlag.member_id)
+        .where(LostContactFlag.township_id == township_id, LostContactFlag.state == "open")
+        .order_by(LostContactFlag.flagged_at, LostContactFlag.id).limit(LIST_LIMIT)).all()
+    names.update(_branch_names({m.mobile_branch_id for m in (*arrears, *lost, *flagged)} - names.keys()))
     result = {
         "month": month, "township": {"id": town.id, "name": town.name}, "totals": totals, "branches": rows,
         "series": _series(BranchMonthStats.township_id == township_id, month, totals["members"]),
         "arrears": {"total": totals["arrears_6m"], "items": [
-            {**member_out(m), "months_owed": _months_owed(m, month)} for m in arrears]},
-        "lost_contact": {"total": totals["lost_contact"], "items": [member_out(m) for m in lost]},
+            {**member_out(m, names[m.mobile_branch_id]), "months_owed": _months_owed(m, month)} for m in arrears]},
+        "lost_contact": {"total": totals["lost_contact"],
+                         "items": [member_out(m, names[m.mobile_branch_id]) for m in lost]},
         "flagged": {"total": totals["lost_contact_flagged"], "items": [
-            {"flag_id": f.id, "flagged_at": f.flagged_at, "last_seen_at": f.last_seen_at, **member_out(f.member)}
-            for f in flagged]},
+            {"flag_id": f.flag_id, "flagged_at": f.flagged_at, "last_seen_at": f.last_seen_at,
+             **member_out(f, names[f.mobile_branch_id])} for f in flagged]},
     }
-    listed = sorted({m.id for m in arrears} | {m.id for m in lost} | {f.member_id for f in flagged})
-    audit.record("dashboard.township_viewed", "township", town.id, {"month": month, "members": listed})
-    db.session.commit()
-    return result
+    return result, sorted({m.id for m in (*arrears, *lost, *flagged)})
 
 
-def _months_owed(member: Member, month: str) -> int:
+def _branch_names(ids: set[int]) -> dict[int, str]:
+    """Names of branches outside the township's own (a flagged member who has since moved branch)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Branch.id, Branch.name).where(Branch.id.in_(ids))).all())
+
+
+def _months_owed(member, month: str) -> int:
     """Unpaid months up to `month`: after paid_through, or since the month the member joined."""
     if member.paid_through:
         return max(0, month_diff(member.paid_through, month))

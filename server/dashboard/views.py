@@ -6,7 +6,7 @@ from flask import render_template
 from server.common.apidoc import SECURED
 from server.common.timeutil import current_month
 from server.core.guards import current_principal, staff_required
-from server.dashboard import lostcontact, service
+from server.dashboard import lostcontact, viewcache
 from server.dashboard.schemas import (
     CountyOut,
     DashboardQuery,
@@ -46,7 +46,7 @@ def county_dashboard(query):
     series 为截至 M 的 12 个月（比率以当前 active 人数为分母），paid_fen 为按缴费月份统计、已扣除退款的党费（分）。
     数据来自按 outbox 增量维护的汇总表，不扫描签到明细。
     """
-    return service.county(current_principal(), query["month"] or current_month())
+    return viewcache.county(current_principal(), query["month"] or current_month(), CountyOut().dump)
 
 
 @blp.get("/dashboard/townships/<int:township_id>")
@@ -61,7 +61,8 @@ def township_dashboard(query, township_id):
 
     口径同县级看板。名单最多各 100 人（total 为总数），手机号脱敏；每次查看写入审计日志。
     """
-    return service.township(current_principal(), township_id, query["month"] or current_month())
+    return viewcache.township(current_principal(), township_id, query["month"] or current_month(),
+                              TownshipDashboardOut().dump)
 
 
 @blp.get("/lost-contact")
