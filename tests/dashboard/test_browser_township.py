@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import urllib.request
 from calendar import monthrange
 from datetime import timedelta
 from io import BytesIO
@@ -81,6 +82,12 @@ def test_township_view_counts_certificates_and_prints_the_yearly_summary(app, li
             with page.expect_popup() as popup:
                 pdf.click()
             assert popup.value.url.startswith("blob:")
+            token = page.evaluate("() => sessionStorage.getItem('dashboard.token')")
+            request = urllib.request.Request(
+                f"{live_server}/api/v1/branches/{seeded['village_id']}/yearly-summary?year={seeded['year']}&format=pdf",
+                headers={"Authorization": f"Bearer {token}"})
+            with urllib.request.urlopen(request) as resp:  # the same PDF, kept to be rendered and looked at
+                (ARTIFACTS / "yearly-summary.pdf").write_bytes(resp.read())
             with page.expect_download() as download:
                 page.click(f".summary-xlsx[data-branch-id='{seeded['village_id']}']")
             assert download.value.suggested_filename == f"红星村党支部{seeded['year']}年流动党员年度情况.xlsx"
