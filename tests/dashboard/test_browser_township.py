@@ -7,13 +7,14 @@ import urllib.request
 from calendar import monthrange
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from werkzeug.security import generate_password_hash
 
 from server.certificates.models import Certificate
-from server.certificates.service import period_end, today
+from server.certificates.service import today
 from server.core.accounts import StaffUser
 from server.core.orgs import default_county
 from server.extensions import db
@@ -91,7 +92,7 @@ def test_township_view_counts_certificates_and_prints_the_yearly_summary(app, li
             with page.expect_download() as download:
                 page.click(f".summary-xlsx[data-branch-id='{seeded['village_id']}']")
             assert download.value.suggested_filename == f"红星村党支部{seeded['year']}年流动党员年度情况.xlsx"
-            sheet = load_workbook(BytesIO(open(download.value.path(), "rb").read())).active
+            sheet = load_workbook(BytesIO(Path(download.value.path()).read_bytes())).active
             cells = {value for row in sheet.iter_rows(values_only=True) for value in row}
             assert {"王建国", "李春梅", "赵秀英", "合计"} <= cells
             assert page.is_hidden("#summary-error")
