@@ -14,7 +14,6 @@ from server.common.timeutil import UTCDateTime, utcnow
 from server.extensions import db
 from server.wechat import gateway
 
-
 # The templates whose grants the mini-program reports (POST /me/subscriptions): meeting reminders, new notices,
 # dues and report-in reminders. The registration result is granted with the request itself (`notify_grant`).
 GRANTED_TEMPLATE_SETTINGS = ("WECHAT_REMINDER_TEMPLATE_ID", "WECHAT_NOTICE_TEMPLATE_ID",
