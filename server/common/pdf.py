@@ -57,6 +57,8 @@ class Page:
     fields: list[tuple[str, str]] = field(default_factory=list)
     table: tuple[list[str], list[list[str]]] | None = None
     closing: list[str] = field(default_factory=list)
+    # Relative widths of the table's columns (equal when None): dates and names need more room than counts.
+    column_weights: list[float] | None = None
 
 
 def _text(value, style: ParagraphStyle) -> Paragraph:
@@ -77,7 +79,8 @@ def _page_flowables(page: Page, width: float) -> list:
     if page.table:
         header, body = page.table
         rows = [[_text(cell, _CELL) for cell in row] for row in [header, *body]]
-        table = Table(rows, colWidths=[width / len(header)] * len(header), repeatRows=1)
+        weights = page.column_weights or [1.0] * len(header)
+        table = Table(rows, colWidths=[width * w / sum(weights) for w in weights], repeatRows=1)
         table.setStyle(TableStyle([*_GRID.getCommands(), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
         out += [table, Spacer(1, 4 * mm)]
     if page.closing:
