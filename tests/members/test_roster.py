@@ -69,12 +69,12 @@ def test_reimport_updates_changed_rows_and_never_duplicates(runner, ctx, tmp_pat
     runner.invoke(args=["roster", "import", str(_csv(tmp_path, rows))])
     again = runner.invoke(args=["roster", "import", str(_csv(tmp_path, rows))])
     assert "新建 0 人，更新 0 人，未变 3 人" in again.output
-    assert _count(OutboxChange) == 3
+    assert _count(OutboxChange) == 5  # three members and two certificates, none of them again
     rows[1][8] = "襄阳东风康明斯"
     rows[1][1] = rows[1][1].lower()
     changed = runner.invoke(args=["roster", "import", str(_csv(tmp_path, rows))])
     assert "新建 0 人，更新 1 人，未变 2 人" in changed.output, changed.output
-    assert _count(Member) == 3 and _count(OutboxChange) == 4
+    assert _count(Member) == 3 and _count(OutboxChange) == 6
     last = db.session.execute(select(OutboxChange).order_by(OutboxChange.id.desc())).scalars().first()
     assert last.data["employer"] == "襄阳东风康明斯"
 
