@@ -21,13 +21,27 @@ DEV_NOTICE_TEMPLATE_ID = "notice-dev"
 # src/config.js `duesReminderTemplate` / `reportReminderTemplate` ask for the same ids.
 DEV_DUES_REMINDER_TEMPLATE_ID = "dues-reminder-dev"
 DEV_REPORT_REMINDER_TEMPLATE_ID = "report-reminder-dev"
+# The registration-result template (keys phrase1 outcome, thing2 note, time3 decided at); the mini-program's
+# src/config.js `registrationResultTemplate` asks for the same id.
+DEV_REGISTRATION_TEMPLATE_ID = "registration-result-dev"
+
+# Every subscribe-message template the service sends (meeting reminder, new notice, dues and report-in reminders,
+# registration result): production must set each one, never to its development default (there is no certificate
+# template: certificates send no message).
+TEMPLATE_SETTINGS = {
+    "WECHAT_REMINDER_TEMPLATE_ID": DEV_REMINDER_TEMPLATE_ID,
+    "WECHAT_NOTICE_TEMPLATE_ID": DEV_NOTICE_TEMPLATE_ID,
+    "WECHAT_DUES_REMINDER_TEMPLATE_ID": DEV_DUES_REMINDER_TEMPLATE_ID,
+    "WECHAT_REPORT_REMINDER_TEMPLATE_ID": DEV_REPORT_REMINDER_TEMPLATE_ID,
+    "WECHAT_REGISTRATION_TEMPLATE_ID": DEV_REGISTRATION_TEMPLATE_ID,
+}
 
 _DEV_DEFAULTS = {
     "WECHAT_APPID": DEV_WECHAT_APPID,
     "WECHAT_SECRET": DEV_WECHAT_SECRET,
     "WECHAT_PAY_MCH_ID": DEV_PAY_MCH_ID,
     "WECHAT_PAY_API_KEY": DEV_PAY_API_KEY,
-    "WECHAT_REMINDER_TEMPLATE_ID": DEV_REMINDER_TEMPLATE_ID,
+    **TEMPLATE_SETTINGS,
 }
 
 
@@ -99,14 +113,9 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "WECHAT_PAY_NOTIFY_URL": env.get(
             "WECHAT_PAY_NOTIFY_URL", f"{public_base}/api/v1/pay/wechat/notify"
         ),
-        "WECHAT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID),
-        "WECHAT_NOTICE_TEMPLATE_ID": env.get("WECHAT_NOTICE_TEMPLATE_ID", DEV_NOTICE_TEMPLATE_ID),
-        "WECHAT_DUES_REMINDER_TEMPLATE_ID": env.get("WECHAT_DUES_REMINDER_TEMPLATE_ID", DEV_DUES_REMINDER_TEMPLATE_ID),
-        "WECHAT_REPORT_REMINDER_TEMPLATE_ID": env.get("WECHAT_REPORT_REMINDER_TEMPLATE_ID",
-                                                      DEV_REPORT_REMINDER_TEMPLATE_ID),
-        # The subscribe-message template telling a registrant the secretary's decision (keys `phrase1` outcome,
-        # `thing2` note, `time3` decided at; opens pages/registration/registration).
-        "WECHAT_REGISTRATION_TEMPLATE_ID": env.get("WECHAT_REGISTRATION_TEMPLATE_ID", "registration-result-dev"),
+        # The subscribe-message templates (TEMPLATE_SETTINGS); the registration result opens
+        # pages/registration/registration.
+        **{name: env.get(name, dev_value) for name, dev_value in TEMPLATE_SETTINGS.items()},
         "WECHAT_EMULATOR": emulator,
         "PUBLIC_BASE_URL": public_base,
         # The county of a one-county deployment, created with the first county admin or roster import.

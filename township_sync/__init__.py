@@ -1,7 +1,7 @@
 """township-sync: the reference township client of the sync API (CONTRACT §8, docs/sync-api.md).
 
-Mirrors a township's members, report-ins, check-ins, payments (with refunds and reversals), status changes and
-evaluations into a local SQLite ledger, proves it equal to the service with the digest, receives pushes, and
+Mirrors a township's members, report-ins, check-ins, payments (with refunds and reversals), status changes,
+evaluations and activity certificates into a local SQLite ledger, proves it equal to the service with the digest, receives pushes, and
 exports the ledger to XLSX for the office. Standard library, `requests` and `openpyxl` only: it never imports
 Flask or the service (`server`), which imports its signature and digest rules from here instead.
 

@@ -117,6 +117,15 @@ def export_xlsx(ledger: Ledger, out: str) -> None:
         Column("评定日期", "date"),
     ], evaluations, [f"合计 {len(evaluations)} 人", None, None,
                      "，".join(f"{grade} {n} 人" for grade, n in sorted(grades.items()))])
+
+    certificates = [(r[0], names.get(r[0]), *r[1:]) for r in conn.execute(
+        "SELECT member_id, number, issued_on, period, valid_from, valid_until, reviewed_on, review_result, reviewer,"
+        " review_note FROM certificates ORDER BY valid_until, member_id")]
+    add_sheet(book, "活动证", title("流动党员活动证"), [
+        Column("党员编号", "int"), Column("姓名"), Column("活动证编号"), Column("发证日期", "date"),
+        Column("第几期", "int"), Column("有效期自", "date"), Column("有效期至", "date"), Column("最近年审日期", "date"),
+        Column("年审结果"), Column("年审人"), Column("年审说明"),
+    ], certificates, [f"合计 {len(certificates)} 张"])
     book.save(out)
 
 

@@ -43,6 +43,10 @@ CREATE TABLE IF NOT EXISTS refunds (
 CREATE TABLE IF NOT EXISTS evaluations (
     member_id INTEGER NOT NULL, year INTEGER NOT NULL, grade TEXT, note TEXT, recorded_on TEXT, seq INTEGER NOT NULL,
     PRIMARY KEY (member_id, year));
+CREATE TABLE IF NOT EXISTS certificates (
+    member_id INTEGER PRIMARY KEY, certificate_id INTEGER, number TEXT, issued_on TEXT, period INTEGER,
+    valid_from TEXT, valid_until TEXT, review_period INTEGER, reviewed_on TEXT, review_result TEXT, reviewer TEXT,
+    review_note TEXT, last_action TEXT, seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS verifications (
     month TEXT PRIMARY KEY, verified_at TEXT NOT NULL, matched INTEGER NOT NULL, server TEXT NOT NULL,
     local TEXT NOT NULL);
@@ -135,6 +139,7 @@ def _member_upserted(conn, change: dict) -> None:
     if _moved_away(change):
         # The member now belongs to another township: they leave this ledger's roster.
         conn.execute("DELETE FROM members WHERE id = ? AND updated_seq < ?", (member_id, seq))
+        conn.execute("DELETE FROM certificates WHERE member_id = ? AND seq < ?", (member_id, seq))
         return
     conn.execute(
         "INSERT INTO members (id, name, id_number_masked, phone_masked, township, village_branch, mobile_branch,"
@@ -223,10 +228,35 @@ def _evaluation_recorded(conn, change: dict) -> None:
                   data.get("recorded_on"), seq))
 
 
+def _certificate_recorded(conn, change: dict) -> None:
+    """The member's activity certificate as it now stands (issue, 年审, renewal, renumbering): a later change
+    replaces the entry; the last review is kept until another review replaces it."""
+    seq, data = change["seq"], change["data"]
+    review = data.get("review") or {}
+    conn.execute(
+        "INSERT INTO certificates (member_id, certificate_id, number, issued_on, period, valid_from, valid_until,"
+        " review_period, reviewed_on, review_result, reviewer, review_note, last_action, seq)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (member_id) DO UPDATE SET"
+        " certificate_id=excluded.certificate_id, number=excluded.number, issued_on=excluded.issued_on,"
+        " period=excluded.period, valid_from=excluded.valid_from, valid_until=excluded.valid_until,"
+        " review_period=coalesce(excluded.review_period, certificates.review_period),"
+        " reviewed_on=coalesce(excluded.reviewed_on, certificates.reviewed_on),"
+        " review_result=coalesce(excluded.review_result, certificates.review_result),"
+        " reviewer=coalesce(excluded.reviewer, certificates.reviewer),"
+        " review_note=CASE WHEN excluded.reviewed_on IS NULL THEN certificates.review_note"
+        " ELSE excluded.review_note END,"
+        " last_action=excluded.last_action, seq=excluded.seq WHERE certificates.seq < excluded.seq",
+        (change.get("member_id"), data.get("certificate_id"), data.get("number"), data.get("issued_on"),
+         data.get("period"), data.get("valid_from"), data.get("valid_until"), review.get("period"),
+         review.get("reviewed_on"), review.get("result"), review.get("reviewer"), review.get("note"),
+         data.get("action"), seq))
+
+
 APPLIERS = {
     "member.upserted": _member_upserted, "member.status_changed": _status_changed,
     "report.created": _report_created, "checkin.created": _checkin_created, "dues.paid": _dues_paid,
     "dues.refunded": _dues_refunded, "evaluation.recorded": _evaluation_recorded,
+    "certificate.recorded": _certificate_recorded,
     # A second report-in of the same month rewrites that month's record (same report_id).
     "report.updated": _report_created,
 }

@@ -97,6 +97,12 @@ def add_sheet(book, name: str, title: str, columns: list[Column], rows, totals: 
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(MAX_WIDTH, width + 2)
     sheet.freeze_panes = "A3"
+    # Printed as the office files it: A4 landscape, all columns on one page width, title and headings repeated.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:2"
     if body:
         sheet.auto_filter.ref = f"A2:{last}{len(body) + 2}"
     return sheet

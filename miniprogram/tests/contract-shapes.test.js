@@ -48,7 +48,7 @@ test('every response fixture is used by this file', () => {
     'lost-contact-dismissed', 'notice-created', 'me-notices', 'notice-detail', 'notice-unread', 'staff-notices',
     'evaluation-recorded', 'branch-evaluations', 'member-dues', 'payment-recorded', 'payment-reversed', 'me-receipts',
     'townships-public', 'branches-public', 'registration-created', 'registrations-pending', 'registration-decided',
-    'registration-mine', 'transfer-created'];
+    'registration-mine', 'transfer-created', 'dues-reminders'];
   const files = fs.readdirSync(FIXTURES).filter(f => !f.endsWith('.request.json')).map(f => f.replace(/\.json$/, ''));
   expect(files.sort()).toEqual(used.sort());
 });
@@ -320,6 +320,18 @@ describe('secretary', () => {
     expect(view.text('.arrears-item')).toContain(row.name);
     expect(view.text('.arrears-item')).toContain(row.months_unpaid + ' 个月未交');
     expect(view.text('.arrears-item')).toContain('已满6个月');
+  });
+
+  test('who was reminded, and who cannot be', async () => {
+    const { wx } = setup({ staffToken: 's' });
+    wx.__storage.staff_me = body('staff-me');
+    wx.__route('GET', '/api/v1/branches/' + body('staff-me').scope.id + '/dues/reminders', answer('dues-reminders'));
+    const view = await loadPage('pages/staff/reminders/reminders');
+    const sent = body('dues-reminders').items[0];
+    expect(view.text('.reminder-item')).toContain(sent.member.name);
+    expect(view.text('.reminder-item .what')).toBe(sent.kind_label + '（' + requireSrc('utils/format').formatMonth(sent.period) + '）');
+    expect(view.text('.reminder-item .outcome')).toBe('已发送');
+    expect(view.texts('.missing-item .why')).toEqual(['未授权：党费提醒、报到提醒', '未绑定微信，收不到任何提醒']);
   });
 
   test('补签 from the attendance list', async () => {

@@ -10,6 +10,9 @@ Decisions:
   `UPDATE … WHERE period = <the period reviewed>`; every period and review stays in history.
 - Due and expired lists count active members only (a transferred or returned member's certificate is moot).
 - Every change is audited in its one transaction; every staff read of a member's certificate too.
+- Every change of the register reaches the member's township as one `certificate.recorded` (docs/changes.md)
+  carrying the entry as it now stands and what was done (`action`), so the township's mirror is one upsert per
+  member whatever the order of issue, review and renewal; the number also stays in `member.upserted`.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from server.core.accounts import actor_name
 from server.core.member_changes import record_member_upserted
 from server.core.members import Member
 from server.core.orgs import Branch, Township
+from server.core.outbox import record_change
 from server.core.tokens import Principal
 from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
@@ -87,6 +91,19 @@ def _new_certificate(member: Member, county_id: int, number: str, issued_on: dat
     return certificate
 
 
+def _record_certificate(member: Member, certificate: Certificate, action: str,
+                        review: CertificateReview | None = None, flush: bool = True) -> None:
+    """The township's `certificate.recorded` change, inside the caller's transaction."""
+    record_change("certificate.recorded", member, {
+        "certificate_id": certificate.id, "action": action, "number": certificate.number,
+        "issued_on": certificate.issued_on.isoformat(), "period": certificate.period,
+        "valid_from": certificate.valid_from.isoformat(), "valid_until": certificate.valid_until.isoformat(),
+        "review": None if review is None else {
+            "period": review.period, "reviewed_on": review.reviewed_on.isoformat(), "result": review.result,
+            "reviewer": review.reviewer, "note": review.note},
+    }, flush=flush)
+
+
 def issue(principal: Principal, member_id: int, number: str, issued_on: date) -> Certificate:
     """Issue (register) a member's certificate; the number must be free in the county."""
     number = _clean_number(number)
@@ -110,6 +127,7 @@ def issue(principal: Principal, member_id: int, number: str, issued_on: date) ->
         member.certificate_no = number
         member.updated_at = utcnow()
         record_member_upserted(member)
+    _record_certificate(member, certificate, "issued")
     audit.record("certificate.issued", "member", member.id, {
         "certificate_id": certificate.id, "number": number, "issued_on": issued_on.isoformat(),
         "valid_until": certificate.valid_until.isoformat()})
@@ -146,10 +164,11 @@ def review(principal: Principal, certificate_id: int, reviewed_on: date, result:
     actor = actor_name(principal)
     reviewer = (reviewer or "").strip() or actor
     note = (note or "").strip() or None
-    db.session.add(CertificateReview(certificate_id=certificate.id, period=certificate.period,
-                                     reviewed_on=reviewed_on, reviewer=reviewer, result=result, note=note,
-                                     recorded_by=actor, recorded_at=utcnow()))
+    entry = CertificateReview(certificate_id=certificate.id, period=certificate.period, reviewed_on=reviewed_on,
+                              reviewer=reviewer, result=result, note=note, recorded_by=actor, recorded_at=utcnow())
+    db.session.add(entry)
     db.session.flush()
+    _record_certificate(certificate.member, certificate, "reviewed", entry)
     audit.record("certificate.reviewed", "member", certificate.member_id, {
         "certificate_id": certificate.id, "period": certificate.period, "reviewed_on": reviewed_on.isoformat(),
         "reviewer": reviewer, "result": result, "note": note})
@@ -178,6 +197,8 @@ def renew(principal: Principal, certificate_id: int, note: str | None) -> Certif
     note = (note or "").strip() or None
     db.session.add(CertificatePeriod(certificate_id=certificate.id, period=old_period + 1, valid_from=start,
                                      valid_until=until, note=note, recorded_by=actor, recorded_at=utcnow()))
+    db.session.refresh(certificate)
+    _record_certificate(certificate.member, certificate, "renewed")
     audit.record("certificate.renewed", "member", certificate.member_id, {
         "certificate_id": certificate.id, "period": old_period + 1, "previous_valid_until": old_until.isoformat(),
         "valid_from": start.isoformat(), "valid_until": until.isoformat(), "note": note})
@@ -277,9 +298,11 @@ def link_from_roster(member: Member, county_id: int, number: str) -> Certificate
         audit.record("certificate.issued", "member", member.id, {
             "certificate_id": certificate.id, "number": number, "source": "roster",
             "valid_until": certificate.valid_until.isoformat()}, actor=("cli", None))
+        _record_certificate(member, certificate, "issued", flush=False)
     elif certificate.number != number:
         audit.record("certificate.renumbered", "member", member.id, {
             "certificate_id": certificate.id, "from": certificate.number, "to": number}, actor=("cli", None))
         certificate.number = number
         db.session.flush()
+        _record_certificate(member, certificate, "renumbered", flush=False)
     return certificate

@@ -11,8 +11,9 @@ from server.checkins.attendance import live_expected
 from server.checkins.models import Event, Reminder
 from server.common.timeutil import local, utcnow
 from server.core.accounts import WechatAccount
-from server.core.subscriptions import SubscriptionGrant, claim_grant
+from server.core.subscriptions import SubscriptionGrant, claim_grant, granted_templates
 from server.core.tokens import Principal
+from server.errors import Unprocessable
 from server.extensions import db
 from server.wechat import gateway
 
@@ -20,7 +21,10 @@ REMINDER_PAGE = "pages/events/events"  # the mini-program's meetings tab
 
 
 def add_subscription_grant(principal: Principal, member_id: int, template_id: str) -> dict:
-    """Count one accepted one-time subscription (wx.requestSubscribeMessage 'accept') for the member."""
+    """Count one accepted one-time subscription (wx.requestSubscribeMessage 'accept') for the member; a template
+    the service never sends is refused (a grant of it could never be used, and the table would fill with junk)."""
+    if template_id not in granted_templates():
+        raise Unprocessable("本服务不使用这个订阅消息模板", errors={"template_id": ["不是本服务发送的订阅消息模板"]})
     ceiling = current_app.config["SUBSCRIPTION_MAX_GRANTS"]
     bump = (update(SubscriptionGrant)
             .where(SubscriptionGrant.member_id == member_id, SubscriptionGrant.template_id == template_id,

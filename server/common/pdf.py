@@ -44,7 +44,8 @@ def _kit() -> SimpleNamespace:
     pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     body = ParagraphStyle("body", fontName=FONT, fontSize=14, leading=22, wordWrap="CJK")
     return SimpleNamespace(
-        colors=colors, A4=A4, mm=mm, Image=Image, KeepTogether=KeepTogether, PageBreak=PageBreak, Paragraph=Paragraph, SimpleDocTemplate=SimpleDocTemplate,
+        colors=colors, A4=A4, mm=mm, Image=Image, KeepTogether=KeepTogether, PageBreak=PageBreak, Paragraph=Paragraph,
+        SimpleDocTemplate=SimpleDocTemplate,
         Spacer=Spacer, Table=Table, TableStyle=TableStyle, BODY=body,
         TITLE=ParagraphStyle("title", parent=body, fontSize=22, leading=30, alignment=TA_CENTER, spaceAfter=4 * mm),
         NUMBER=ParagraphStyle("number", parent=body, fontSize=12, alignment=TA_RIGHT, spaceAfter=4 * mm),
@@ -72,6 +73,8 @@ class Page:
     closing: list[str] = field(default_factory=list)
     # Pictures after everything else, each (JPEG or PNG bytes, width px, height px, caption), scaled to fit.
     images: list[tuple[bytes, int, int, str]] = field(default_factory=list)
+    # Relative widths of the table's columns (equal when None): dates and names need more room than counts.
+    column_weights: list[float] | None = None
 
 
 def _text(value, style):
@@ -94,7 +97,8 @@ def _page_flowables(page: Page, width: float) -> list:
     if page.table:
         header, body = page.table
         rows = [[_text(cell, k.CELL) for cell in row] for row in [header, *body]]
-        table = Table(rows, colWidths=[width / len(header)] * len(header), repeatRows=1)
+        weights = page.column_weights or [1.0] * len(header)
+        table = Table(rows, colWidths=[width * w / sum(weights) for w in weights], repeatRows=1)
         table.setStyle(TableStyle([*k.GRID.getCommands(), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
         out += [table, Spacer(1, 4 * mm)]
     if page.closing:

@@ -16,7 +16,7 @@ from server.extensions import db
 CHANGE_TYPES = (
     "member.upserted", "member.status_changed", "report.created", "checkin.created",
     "leave.created", "dues.paid", "dues.refunded", "standard.set", "evaluation.recorded",
-    "report.updated",
+    "report.updated", "certificate.recorded",
 )
 
 

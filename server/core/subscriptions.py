@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.common.timeutil import UTCDateTime, utcnow
 from server.extensions import db
 from server.wechat import gateway
+
+# The templates whose grants the mini-program reports (POST /me/subscriptions): meeting reminders, new notices,
+# dues and report-in reminders. The registration result is granted with the request itself (`notify_grant`).
+GRANTED_TEMPLATE_SETTINGS = ("WECHAT_REMINDER_TEMPLATE_ID", "WECHAT_NOTICE_TEMPLATE_ID",
+                             "WECHAT_DUES_REMINDER_TEMPLATE_ID", "WECHAT_REPORT_REMINDER_TEMPLATE_ID")
+
+
+def granted_templates() -> set[str]:
+    """The template ids this deployment sends and counts grants of (from its configuration)."""
+    return {current_app.config[name] for name in GRANTED_TEMPLATE_SETTINGS}
 
 
 class SubscriptionGrant(db.Model):

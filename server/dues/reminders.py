@@ -226,11 +226,26 @@ def branch_reminders(principal: Principal, branch_id: int, month: str, kind: str
     if kind:
         query = query.where(DuesReminder.kind == kind)
     result = paginate(query, page, per_page)
-    audit.record("dues.reminders_read", "branch", branch.id, {"month": month, "kind": kind, "page": page,
-                                                              "member_ids": [r.member_id for r in result["items"]]})
+    without_grant = _without_grant(branch.id)
+    audit.record("dues.reminders_read", "branch", branch.id, {
+        "month": month, "kind": kind, "page": page, "member_ids": [r.member_id for r in result["items"]],
+        "without_grant_ids": [row["member"]["id"] for row in without_grant]})
     db.session.commit()
     return {**result, "month": month, "branch": {"id": branch.id, "name": branch.name},
-            "items": [reminder_view(r) for r in result["items"]]}
+            "items": [reminder_view(r) for r in result["items"]], "without_grant": without_grant}
+
+
+def _without_grant(branch_id: int) -> list[dict]:
+    """The branch's active members who cannot be reminded of dues or of the report-in: no WeChat account bound,
+    or no grant left of that template (the secretary asks them to tap 「允许」 in the mini-program)."""
+    bound = select(WechatAccount.member_id).where(WechatAccount.member_id.is_not(None))
+    rows = db.session.execute(
+        select(Member, Member.id.in_(bound), Member.id.in_(granted_members(_template("dues_due"))),
+               Member.id.in_(granted_members(_template("report_in"))))
+        .where(Member.mobile_branch_id == branch_id, Member.status == "active").order_by(Member.id)).all()
+    return [{"member": {"id": m.id, "name": m.name, "phone_masked": m.phone_masked}, "bound": bool(has_account),
+             "dues_granted": bool(dues), "report_granted": bool(report)}
+            for m, has_account, dues, report in rows if not (has_account and dues and report)]
 
 
 def reminder_view(reminder: DuesReminder) -> dict:

@@ -244,7 +244,16 @@ class ReminderOut(Schema):
     sent_at = Instant(allow_none=True, metadata={"description": "微信确认收到的时间"})
 
 
+class WithoutGrantOut(Schema):
+    member = fields.Nested(ReminderMember)
+    bound = fields.Boolean(metadata={"description": "是否已绑定微信（未绑定的党员收不到任何提醒）"})
+    dues_granted = fields.Boolean(metadata={"description": "是否还有党费提醒的订阅授权"})
+    report_granted = fields.Boolean(metadata={"description": "是否还有报到提醒的订阅授权"})
+
+
 class RemindersOut(PageOut):
     month = fields.String()
     branch = fields.Nested(OrgRef)
     items = fields.List(fields.Nested(ReminderOut))
+    without_grant = fields.List(fields.Nested(WithoutGrantOut), metadata={
+        "description": "本支部在册正常党员中收不到提醒的人：未绑定微信，或党费、报到提醒的订阅授权已用完或从未授权（不分页）"})

@@ -12,7 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from server.common import idcard, xlsx
 from server.common.crypto import lookup_hash
 from server.common.timeutil import current_month, local, utcnow
-from server.common.xlsx import DATE_FORMAT, MONEY_FORMAT, fit_columns, money_cell, workbook_bytes, yuan
+from server.common.xlsx import (
+    DATE_FORMAT,
+    MONEY_FORMAT,
+    fit_columns,
+    money_cell,
+    print_on_a4,
+    workbook_bytes,
+    yuan,
+)
 from server.common.xlsx_guard import check_xlsx_archive
 from server.core.accounts import actor_name
 from server.core.members import Member
@@ -222,19 +230,13 @@ def ledger_xlsx(ledger: dict) -> bytes:
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=width)
 
     # Widths from the contents at 14 pt (a little wider than fit_columns' 11 pt estimate).
-    fit_columns(ws, first_row=3, minimum=7, maximum=30)
-    for col in range(1, width + 1):
-        letter = xlsx.get_column_letter(col)
-        ws.column_dimensions[letter].width = round(ws.column_dimensions[letter].width * 1.25, 1)
+    fit_columns(ws, first_row=3, minimum=7, maximum=30, scale=1.25)
+    # Heights for 14 pt type (LibreOffice and WPS keep the 15 pt default otherwise and the lines overlap).
+    for row in range(2, r + 1):
+        ws.row_dimensions[row].height = 24
     ws.row_dimensions[1].height = 34
     ws.row_dimensions[3].height = 36
-    ws.print_title_rows = "1:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
+    print_on_a4(ws, landscape=True, title_rows="1:3")
     ws.freeze_panes = "C4"
     return workbook_bytes(wb)
 
@@ -247,26 +249,36 @@ def arrears_xlsx(arrears: dict) -> bytes:
     month = arrears["month"]
     ws.cell(1, 1, f"{arrears['branch']['name']} {month[:4]}年{int(month[5:])}月 连续6个月以上未缴党费党员名单")
     ws.cell(1, 1).font = xlsx.Font(name="宋体", size=16, bold=True)
+    # The title is longer than the six columns are wide: it wraps inside them instead of running off the page.
+    ws.cell(1, 1).alignment = xlsx.Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.cell(2, 1, f"所属乡镇：{arrears['township']['name']}    打印时间：{local(utcnow()):%Y年%m月%d日 %H:%M}"
                   "    （仅作提示，不改变党员状态）")
+    ws.cell(2, 1).alignment = xlsx.Alignment(wrap_text=True, vertical="center")
+    ws.cell(2, 1).font = xlsx.Font(name="宋体", size=12)
     headings = ["序号", "姓名", "缴至月份", "未缴起始月份", "未缴月数", "应缴未缴（元）"]
     for col, heading in enumerate(headings, start=1):
-        ws.cell(3, col, heading).font = xlsx.Font(name="宋体", size=12, bold=True)
+        ws.cell(3, col, heading).font = xlsx.Font(name="宋体", size=14, bold=True)
     r = 4
     for index, member in enumerate(arrears["members"], start=1):
         for col, value in enumerate((index, member["name"], member["paid_through"] or "从未缴纳",
                                      member["unpaid_since"], member["months_unpaid"]), start=1):
-            ws.cell(r, col, value)
-        money_cell(ws, r, 6, member["owed_fen"])
+            cell = ws.cell(r, col, value)
+            cell.font = xlsx.Font(name="宋体", size=14)
+            cell.alignment = xlsx.Alignment(horizontal="center" if col == 1 else None)
+        money_cell(ws, r, 6, member["owed_fen"]).font = xlsx.Font(name="宋体", size=14)
         r += 1
     ws.cell(r, 1, "合计")
     ws.cell(r, 2, f"{len(arrears['members'])} 人")
     ws.cell(r, 5, sum(m["months_unpaid"] for m in arrears["members"]))
     money_cell(ws, r, 6, sum(m["owed_fen"] for m in arrears["members"]))
     for col in range(1, 7):
-        ws.cell(r, col).font = xlsx.Font(name="宋体", size=12, bold=True)
+        ws.cell(r, col).font = xlsx.Font(name="宋体", size=14, bold=True)
     for row in (1, 2):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(headings))
-    fit_columns(ws, first_row=3)
+    fit_columns(ws, first_row=3, scale=1.25)
+    ws.row_dimensions[1].height, ws.row_dimensions[2].height = 44, 34
+    for row in range(3, r + 1):
+        ws.row_dimensions[row].height = 24
+    print_on_a4(ws, landscape=False, title_rows="1:3")
     ws.freeze_panes = "A4"
     return workbook_bytes(wb)

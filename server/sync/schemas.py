@@ -29,7 +29,9 @@ class ChangeOut(Schema):
     type = fields.String(required=True, metadata={"enum": list(CHANGE_TYPES), "description": (
         "变更类型（data 见 docs/changes.md）；不认识的类型请跳过。后加的类型：evaluation.recorded 年度民主评议党员结果 "
         "{year, grade: 优秀|合格|基本合格|不合格, note, recorded_on}；report.updated 同月再次报到改写了该月的报到 "
-        "（data 同 report.created，另有 updated_at；按 report_id 覆盖）")})
+        "（data 同 report.created，另有 updated_at；按 report_id 覆盖）；certificate.recorded 流动党员活动证登记、年审、换发 "
+        "{certificate_id, action: issued|reviewed|renewed|renumbered, number, issued_on, period, valid_from, "
+        "valid_until, review}（按党员覆盖，seq 大者为准）")})
     member_id = fields.Integer(allow_none=True)
     township_id = fields.Integer(allow_none=True)
     at = fields.String(required=True, metadata={"description": "ISO 8601，北京时间带时区"})

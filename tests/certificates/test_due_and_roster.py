@@ -9,6 +9,7 @@ from server.certificates.service import period_end
 from server.common.timeutil import local, utcnow
 from server.core.audit import AuditEntry
 from server.core.members import Member
+from server.core.outbox import OutboxChange
 from server.extensions import db
 from tests.callers import assert_error_shape
 from tests.factories import bearer, make_branch, make_id_number, make_member, make_township, staff_token
@@ -125,6 +126,11 @@ def test_roster_import_creates_and_links_register_entries(runner, ctx, tmp_path)
     assert sorted((c.number, c.member.name) for c in db.session.scalars(select(Certificate))) == [
         ("JS-2", "李秀英"), ("JS-9", "张建国")]
     assert "certificate.renumbered" in db.session.scalars(select(AuditEntry.action)).all()
+    told = db.session.scalars(select(OutboxChange).where(OutboxChange.type == "certificate.recorded")
+                              .order_by(OutboxChange.id)).all()
+    assert [(c.data["action"], c.data["number"], c.member_id) for c in told] == [
+        ("issued", "JS-1", certs[0].member_id), ("renumbered", "JS-9", certs[0].member_id),
+        ("issued", "JS-2", told[-1].member_id)]
 
 
 def test_roster_import_refuses_a_number_held_by_someone_else(runner, ctx, tmp_path):

@@ -1,7 +1,8 @@
 """Meeting reminders through subscribe messages, and the member's own lists."""
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from server.checkins import tasks
 from server.checkins.models import Reminder
@@ -76,9 +77,30 @@ def test_subscription_input_and_ceiling(client, app, member_auth):
     assert client.post("/api/v1/me/subscriptions", headers=member_auth, json={}).status_code == 422
     assert client.post("/api/v1/me/subscriptions", headers=member_auth, json={"template_id": "x" * 65}).status_code == 422
     app.config["SUBSCRIPTION_MAX_GRANTS"] = 2
-    counts = [client.post("/api/v1/me/subscriptions", headers=member_auth, json={"template_id": "t1"})
+    template = app.config["WECHAT_NOTICE_TEMPLATE_ID"]
+    counts = [client.post("/api/v1/me/subscriptions", headers=member_auth, json={"template_id": template})
               .get_json()["remaining"] for _ in range(3)]
     assert counts == [1, 2, 2]
+
+
+@pytest.mark.parametrize("setting", ["WECHAT_REMINDER_TEMPLATE_ID", "WECHAT_NOTICE_TEMPLATE_ID",
+                                     "WECHAT_DUES_REMINDER_TEMPLATE_ID", "WECHAT_REPORT_REMINDER_TEMPLATE_ID"])
+def test_each_template_the_service_sends_is_counted(client, app, member_auth, setting):
+    app.config[setting] = "Prod-Template-0001"
+    resp = client.post("/api/v1/me/subscriptions", headers=member_auth, json={"template_id": "Prod-Template-0001"})
+    assert resp.status_code == 201 and resp.get_json() == {"template_id": "Prod-Template-0001", "remaining": 1}
+
+
+def test_a_template_the_service_does_not_use_is_refused(client, app, member_auth):
+    app.config["WECHAT_REMINDER_TEMPLATE_ID"] = "Prod-Meeting-0001"
+    for template in ("t1", "meeting-reminder-dev", app.config["WECHAT_REGISTRATION_TEMPLATE_ID"]):
+        resp = client.post("/api/v1/me/subscriptions", headers=member_auth, json={"template_id": template})
+        assert resp.status_code == 422, template
+        body = resp.get_json()
+        assert body["code"] == "validation_error"
+        assert body["message"] == "本服务不使用这个订阅消息模板"
+        assert body["errors"]["template_id"] == ["不是本服务发送的订阅消息模板"]
+    assert db.session.scalar(select(func.count()).select_from(SubscriptionGrant)) == 0
 
 
 def test_my_events_show_my_own_state(client, secretary, branch, member, member_auth):

@@ -43,6 +43,10 @@ def test_the_dues_ledger_has_a_numeric_totals_row_dates_and_fitted_widths(client
     assert float(ws.cell(totals, month_col).value) >= 15
     assert ws.column_dimensions["B"].width >= 2 * len(second.name) * 0.5
     assert all(ws.column_dimensions[c].width for c in "ABCDEFGHIJKLMNOPQR")
+    # Printed on one A4 page width, landscape, with rows tall enough for the 14 pt type.
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$3"
+    assert ws.cell(4, 2).font.sz == 14 and ws.row_dimensions[4].height >= 20
 
 
 def test_the_arrears_list_as_a_sheet(client, branch, secretary):
@@ -58,5 +62,10 @@ def test_the_arrears_list_as_a_sheet(client, branch, secretary):
     assert float(ws.cell(4, 6).value) == 105 and ws.cell(4, 6).number_format == "0.00"
     assert ws.cell(5, 1).value == "合计" and float(ws.cell(5, 6).value) == 105
     assert ws.column_dimensions["D"].width >= 12
+    assert ws.cell(4, 2).font.sz == 14 and ws.row_dimensions[4].height >= 20
+    # The long title wraps inside the six columns, which fit one portrait A4 page width.
+    assert ws.cell(1, 1).alignment.wrap_text and ws.row_dimensions[1].height >= 40
+    assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert client.get(f"/api/v1/branches/{branch.id}/dues/arrears?format=pdf",
                       headers=bearer(secretary)).status_code == 422

@@ -238,6 +238,26 @@ def test_the_secretary_sees_who_was_reminded(client, app):
     assert earlier["total"] == 0
 
 
+def test_the_secretary_sees_who_cannot_be_reminded(client, app):
+    branch = make_branch()
+    both = subscriber(client, branch, 0, [dues_template(app), report_template(app)], paid_up=True)
+    dues_only = subscriber(client, branch, 0, [dues_template(app)], paid_up=True)
+    used_up = subscriber(client, branch, 5, [dues_template(app), report_template(app)])
+    unbound = make_paying_member(branch, joined_months_ago=0)
+    make_paying_member(branch, joined_months_ago=0, status="returned")
+    reminders.send_due_reminders(at(3))  # used_up's dues grant goes on its arrears reminder
+
+    body = client.get(f"/api/v1/branches/{branch.id}/dues/reminders",
+                      headers=bearer(staff_token("branch_secretary", branch.id))).get_json()
+    assert body["total"] == 1
+    rows = {row["member"]["id"]: (row["bound"], row["dues_granted"], row["report_granted"])
+            for row in body["without_grant"]}
+    assert rows == {dues_only.id: (True, True, False), used_up.id: (True, False, True),
+                    unbound.id: (False, False, False)}
+    assert both.id not in rows
+    assert all("*" in row["member"]["phone_masked"] for row in body["without_grant"])
+
+
 def test_the_list_is_scoped_like_other_secretary_apis(client, app):
     branch = make_branch()
     subscriber(client, branch, 2, [dues_template(app)])

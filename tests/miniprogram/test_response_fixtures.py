@@ -20,6 +20,7 @@ from server.common.timeutil import current_month, month_add, month_bounds, utcno
 from server.config import DEV_NOTICE_TEMPLATE_ID, DEV_REMINDER_TEMPLATE_ID, load_config
 from server.core.accounts import StaffUser
 from server.dashboard import lostcontact
+from server.dues.models import DuesReminder
 from server.extensions import db
 from server.wechat import emulator
 from tests.checkins.conftest import FAR
@@ -183,6 +184,15 @@ def test_the_mini_programs_calls_answer_in_the_fixture_shapes(app, ctx, client):
     record("payment-reversed", client.post(f"/api/v1/dues/payments/{recorded['payment']['id']}/reverse",
                                            headers=sec_auth, json={"reason": "记错了月份"}), 200)
     record("me-receipts", client.get("/api/v1/me/dues/receipts", headers=me_auth), 200)
+
+    # Who the worker reminded (one reminder as the worker writes it) and who cannot be reminded (李秀英: no WeChat).
+    db.session.add(DuesReminder(member_id=member.id, branch_id=branch.id, kind="dues_due", period=current_month(),
+                                month=current_month(), template_id=app.config["WECHAT_DUES_REMINDER_TEMPLATE_ID"],
+                                status="sent", created_at=utcnow(), sent_at=utcnow()))
+    db.session.commit()
+    reminded = record("dues-reminders", client.get(f"/api/v1/branches/{branch.id}/dues/reminders", headers=sec_auth), 200)
+    assert [r["member"]["name"] for r in reminded["items"]] == ["王建国"]
+    assert "李秀英" in [r["member"]["name"] for r in reminded["without_grant"]]
 
     # The secretary's meeting record and follow-up: 补签, the quarter's compliance, a lost-contact flag dismissed.
     record("manual-checkin", client.post(f"/api/v1/events/{now_event.id}/manual-checkins", headers=sec_auth,

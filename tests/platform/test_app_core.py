@@ -46,7 +46,9 @@ def test_production_starts_with_complete_settings(tmp_path):
         "DATABASE_URL": "postgresql+psycopg://db/party", "REDIS_URL": "redis://cache:6379/0",
         "WECHAT_APPID": "wxreal", "WECHAT_SECRET": "real", "WECHAT_PAY_MCH_ID": "123",
         "WECHAT_PAY_API_KEY": "k" * 32, "PUBLIC_BASE_URL": "https://party.example.gov.cn",
-        "WECHAT_REMINDER_TEMPLATE_ID": "Xq3nN7meetingReminder01",
+        "WECHAT_REMINDER_TEMPLATE_ID": "Xq3nN7meetingReminder01", "WECHAT_NOTICE_TEMPLATE_ID": "Xq3nN7notice",
+        "WECHAT_DUES_REMINDER_TEMPLATE_ID": "Xq3nN7dues", "WECHAT_REPORT_REMINDER_TEMPLATE_ID": "Xq3nN7report",
+        "WECHAT_REGISTRATION_TEMPLATE_ID": "Xq3nN7registration",
     }
     config = load_config(str(tmp_path), env)
     assert config["WECHAT_EMULATOR"] is False

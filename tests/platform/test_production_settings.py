@@ -9,9 +9,9 @@ from server import create_app
 from server.config import (
     DEV_PAY_API_KEY,
     DEV_PAY_MCH_ID,
-    DEV_REMINDER_TEMPLATE_ID,
     DEV_WECHAT_APPID,
     DEV_WECHAT_SECRET,
+    TEMPLATE_SETTINGS,
     UnsafeConfiguration,
     load_config,
 )
@@ -22,7 +22,12 @@ SAFE = {
     "WECHAT_APPID": "wx1234567890abcdef", "WECHAT_SECRET": "real-wechat-secret-0123456789abcdef",
     "WECHAT_PAY_MCH_ID": "1600000001", "WECHAT_PAY_API_KEY": "p" * 32,
     "PUBLIC_BASE_URL": "https://party.example.gov.cn", "WECHAT_REMINDER_TEMPLATE_ID": "Xq3nN7meetingReminder01",
+    "WECHAT_NOTICE_TEMPLATE_ID": "Xq3nN7newNotice0000001", "WECHAT_DUES_REMINDER_TEMPLATE_ID": "Xq3nN7duesReminder0001",
+    "WECHAT_REPORT_REMINDER_TEMPLATE_ID": "Xq3nN7reportReminder01",
+    "WECHAT_REGISTRATION_TEMPLATE_ID": "Xq3nN7registration0001",
 }
+TEMPLATES = ["WECHAT_REMINDER_TEMPLATE_ID", "WECHAT_NOTICE_TEMPLATE_ID", "WECHAT_DUES_REMINDER_TEMPLATE_ID",
+             "WECHAT_REPORT_REMINDER_TEMPLATE_ID", "WECHAT_REGISTRATION_TEMPLATE_ID"]
 
 
 def _refusal(tmp_path, **changes) -> str:
@@ -33,6 +38,10 @@ def _refusal(tmp_path, **changes) -> str:
     return str(err.value)
 
 
+def test_every_template_the_service_sends_is_checked():
+    assert sorted(TEMPLATE_SETTINGS) == sorted(TEMPLATES)
+
+
 def test_production_starts_with_every_setting_safe(tmp_path):
     config = load_config(str(tmp_path), SAFE)
     assert config["WECHAT_EMULATOR"] is False
@@ -40,8 +49,7 @@ def test_production_starts_with_every_setting_safe(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["SECRET_KEY", "FIELD_KEY", "DATABASE_URL", "REDIS_URL", "WECHAT_APPID",
-                                  "WECHAT_SECRET", "WECHAT_PAY_MCH_ID", "WECHAT_PAY_API_KEY",
-                                  "WECHAT_REMINDER_TEMPLATE_ID"])
+                                  "WECHAT_SECRET", "WECHAT_PAY_MCH_ID", "WECHAT_PAY_API_KEY", *TEMPLATES])
 def test_production_refuses_a_missing_secret_and_names_it(tmp_path, name):
     for missing in (None, ""):
         assert f"{name} is not set" in _refusal(tmp_path, **{name: missing})
@@ -51,7 +59,7 @@ def test_production_refuses_a_missing_secret_and_names_it(tmp_path, name):
 @pytest.mark.parametrize(("name", "dev_value"), [("WECHAT_APPID", DEV_WECHAT_APPID), ("WECHAT_SECRET", DEV_WECHAT_SECRET),
                                                  ("WECHAT_PAY_MCH_ID", DEV_PAY_MCH_ID),
                                                  ("WECHAT_PAY_API_KEY", DEV_PAY_API_KEY),
-                                                 ("WECHAT_REMINDER_TEMPLATE_ID", DEV_REMINDER_TEMPLATE_ID)])
+                                                 *((name, TEMPLATE_SETTINGS[name]) for name in TEMPLATES)])
 def test_production_refuses_a_dev_default_and_names_it(tmp_path, name, dev_value):
     text = _refusal(tmp_path, **{name: dev_value})
     assert f"{name} is the development default" in text

@@ -21,7 +21,7 @@ from tests.sync.synchelpers import (
 )
 from township_sync import cli
 
-SHEETS = ["核对汇总", "党员名册", "状态变动", "报到记录", "签到记录", "党费缴纳", "民主评议"]
+SHEETS = ["核对汇总", "党员名册", "状态变动", "报到记录", "签到记录", "党费缴纳", "民主评议", "活动证"]
 
 
 @pytest.fixture
@@ -62,6 +62,9 @@ def test_sheets_have_a_title_headings_and_totals(exported):
         assert title.startswith("金山镇流动党员台账 · ") and "导出于" in title
         assert all(headings)
         assert sheet.freeze_panes == "A3"
+        # Each sheet prints one A4 page wide, landscape, with its title and headings on every page.
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$2"
     title, _, payments, _ = rows_of(book["党费缴纳"])
     years = sorted({str(row[10].value)[:4] for row in payments if row[10].value})
     assert f"{years[0]}年" in title  # the title names the years the payments fall in

@@ -55,6 +55,14 @@ function arrears(branchId) {
   return request.request({ url: '/api/v1/branches/' + branchId + '/dues/arrears', staff: true });
 }
 
+// → {month, branch, items: [{member, kind, kind_label, period, status, status_label, errcode, created_at, sent_at}],
+//    total, page, per_page, without_grant: [{member, bound, dues_granted, report_granted}]}
+function reminders(branchId, month) {
+  return request.request({
+    url: '/api/v1/branches/' + branchId + '/dues/reminders?month=' + month + '&per_page=100', staff: true
+  });
+}
+
 // A member's standard and unpaid months, as staff see them: {monthly_fen, paid_through, owed: [{month, amount_fen}]}
 function memberDues(memberId) {
   return request.request({ url: '/api/v1/members/' + memberId + '/dues', staff: true });
@@ -82,6 +90,7 @@ module.exports = {
   setStandard: setStandard,
   downloadLedger: downloadLedger,
   arrears: arrears,
+  reminders: reminders,
   memberDues: memberDues,
   recordPayment: recordPayment,
   reversePayment: reversePayment
