@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,13 @@ from tests.testenv import DATABASE_URL, REDIS_URL
 
 # memory:// is one in-process store, so the embedded run can use a single gunicorn worker only.
 WORKERS = 2 if REDIS_URL.startswith("redis://") else 1
+PHOTO_DIR = tempfile.mkdtemp(prefix="party-deploy-photos-")  # the stack's meeting photos, not the instance folder
 
 
 def gunicorn_env(public_port: int) -> dict[str, str]:
     return {"APP_ENV": "development", "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL,
             "SECRET_KEY": "test-secret-key", "FIELD_KEY": FIELD_KEY, "WECHAT_EMULATOR": "1",
-            "TRUSTED_PROXIES": "127.0.0.1", "PUBLIC_BASE_URL": f"https://127.0.0.1:{public_port}"}
+            "TRUSTED_PROXIES": "127.0.0.1", "MINUTES_LOCAL_DIR": PHOTO_DIR, "PUBLIC_BASE_URL": f"https://127.0.0.1:{public_port}"}
 
 
 @dataclass
