@@ -16,10 +16,11 @@ writers, which gives the same order.
 """
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 
-from sqlalchemy import JSON, String, cast, exists, insert, literal, or_, select, update
+from sqlalchemy import JSON, String, bindparam, cast, exists, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -48,10 +49,6 @@ def checkin_payload(event, checked_in_at: datetime, late: bool, manual: bool, re
     }
 
 
-def _typed(value, column):
-    return literal(value, column.type)
-
-
 def insert_recorded(event, member_id: int, township_id: int, values: dict) -> int | None:
     """Insert the check-in `values` (its columns but event_id and member_id) with its outbox row and the
     member's activity stamp, and commit; the new id, or None when the member already had a check-in."""
@@ -70,35 +67,48 @@ def insert_recorded(event, member_id: int, township_id: int, values: dict) -> in
     return new_id
 
 
-def _insert_postgresql(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:
-    member_id, at = row["member_id"], row["checked_in_at"]
-    locked = (select(MEMBERS.c.id).where(MEMBERS.c.id == member_id)
-              .with_for_update(key_share=True).cte("locked"))
-    names = list(row)
+@functools.cache
+def _postgresql_statement(row_names: tuple[str, ...], audit_names: tuple[str, ...]):
+    """The one statement of a check-in on PostgreSQL, built once: every value is a bind parameter, so a
+    request only binds them (building and hashing the expression was the largest part of a check-in's CPU)."""
+    member = bindparam("member_id", type_=MEMBERS.c.id.type)
+    at = bindparam("touch_at", type_=MEMBERS.c.last_activity_at.type)
+    locked = select(MEMBERS.c.id).where(MEMBERS.c.id == member).with_for_update(key_share=True).cte("locked")
     inserted = (pg_insert(CHECKINS)
-                .from_select(names, select(*(locked.c.id if n == "member_id" else _typed(row[n], CHECKINS.c[n])
-                                             for n in names)))
+                .from_select(list(row_names), select(*(
+                    locked.c.id if n == "member_id" else bindparam(f"c_{n}", type_=CHECKINS.c[n].type)
+                    for n in row_names)))
                 .on_conflict_do_nothing(index_elements=["event_id", "member_id"])
                 .returning(CHECKINS.c.id).cte("inserted"))
     # '{"checkin_id": <id>, ' + the rest of the payload as the ORM would have serialised it.
     data = cast(literal('{"checkin_id": ') + cast(inserted.c.id, String)
-                + literal(", " + json.dumps(payload)[1:]), JSON)
+                + bindparam("payload_tail", type_=String), JSON)
     change = (insert(OUTBOX)
               .from_select(list(_OUTBOX_COLUMNS),
-                           select(*(_typed(outbox[n], OUTBOX.c[n]) for n in _OUTBOX_COLUMNS[:-1]), data)
-                           .select_from(inserted))
+                           select(*(bindparam(f"o_{n}", type_=OUTBOX.c[n].type) for n in _OUTBOX_COLUMNS[:-1]),
+                                  data).select_from(inserted))
               .returning(OUTBOX.c.id).cte("change"))
     touched = (update(MEMBERS)
-               .where(MEMBERS.c.id == member_id, exists(select(inserted.c.id)),
+               .where(MEMBERS.c.id == member, exists(select(inserted.c.id)),
                       or_(MEMBERS.c.last_activity_at.is_(None), MEMBERS.c.last_activity_at < at))
                .values(last_activity_at=at, updated_at=at)
                .returning(MEMBERS.c.id).cte("touched"))
-    columns = [n for n in audited if n != "target_id"]
     trail = (insert(AUDIT)
-             .from_select([*columns, "target_id"], select(*(_typed(audited[n], AUDIT.c[n]) for n in columns),
-                                                          cast(inserted.c.id, String)).select_from(inserted))
+             .from_select([*audit_names, "target_id"],
+                          select(*(bindparam(f"a_{n}", type_=AUDIT.c[n].type) for n in audit_names),
+                                 cast(inserted.c.id, String)).select_from(inserted))
              .returning(AUDIT.c.id).cte("trail"))
-    return db.session.execute(select(inserted.c.id).add_cte(change, touched, trail)).scalar()
+    return select(inserted.c.id).add_cte(change, touched, trail)
+
+
+def _insert_postgresql(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:
+    audit_names = tuple(n for n in audited if n != "target_id")
+    params = {"member_id": row["member_id"], "touch_at": row["checked_in_at"],
+              "payload_tail": ", " + json.dumps(payload)[1:],
+              **{f"c_{n}": v for n, v in row.items() if n != "member_id"},
+              **{f"o_{n}": outbox[n] for n in _OUTBOX_COLUMNS[:-1]},
+              **{f"a_{n}": audited[n] for n in audit_names}}
+    return db.session.execute(_postgresql_statement(tuple(row), audit_names), params).scalar()
 
 
 def _insert_sqlite(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:

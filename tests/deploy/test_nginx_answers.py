@@ -13,7 +13,6 @@ from werkzeug.security import generate_password_hash
 from server.common.timeutil import utcnow
 from server.core.accounts import StaffUser
 from server.extensions import db
-
 from tests.deploy import stack
 from tests.deploy.conftest import gunicorn_env, json_error
 from tests.factories import make_branch, make_event
