@@ -176,7 +176,7 @@ def ledger_xlsx(ledger: dict) -> bytes:
     ws.cell(1, 1).alignment = center
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
     ws.cell(2, 1, f"所属乡镇：{ledger['township']['name']}    打印时间：{local(utcnow()):%Y年%m月%d日 %H:%M}    "
-                  "单位：元；“未缴”为应缴未缴").font = big
+                  "单位：元；“未缴”为应缴未缴，“已缴”为本系统启用前已缴").font = big
     for col, heading in enumerate(headings, start=1):
         cell = ws.cell(3, col, heading)
         cell.font, cell.alignment, cell.border = bold, center, border
@@ -194,6 +194,8 @@ def ledger_xlsx(ledger: dict) -> bytes:
             cell = cells.get(m, {})
             if cell.get("paid_fen"):
                 values.append(cell["paid_fen"])
+            elif cell.get("standard_fen") and member["paid_through"] and m <= member["paid_through"]:
+                values.append("已缴")  # settled before this system (the roster's paid-through month)
             elif cell.get("standard_fen") and m <= today:
                 values.append("未缴")
             else:

@@ -58,6 +58,21 @@ def test_ledger_xlsx_reads_back_with_chinese_headings(app, client, branch, membe
     assert ws.page_setup.orientation == "landscape" and ws.cell(4, 2).font.size >= 14
 
 
+def test_months_settled_before_the_system_are_not_shown_unpaid(client, branch, secretary):
+    """A member imported with a paid-through month has no payments here for the months up to it: they are
+    已缴 on the printed ledger, never 未缴; the months after it that are due are 未缴."""
+    imported = make_paying_member(branch, joined_months_ago=8, name="导入者")
+    imported.paid_through = months_ago(2)
+    db.session.commit()
+    resp = client.get(f"/api/v1/branches/{branch.id}/dues/ledger?year={YEAR}&format=xlsx", headers=bearer(secretary))
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    row = next(r for r in range(4, ws.max_row + 1) if ws.cell(r, 2).value == "导入者")
+    for back in (2, 1, 0):
+        if months_ago(back).startswith(str(YEAR)):
+            expected = "已缴" if back == 2 else "未缴"
+            assert ws.cell(row, 3 + int(months_ago(back)[5:])).value == expected, months_ago(back)
+
+
 def test_arrears_flags_six_months_without_changing_status(client, branch, secretary):
     behind = make_paying_member(branch, joined_months_ago=8, name="欠缴者")
     behind.paid_through = months_ago(6)
