@@ -41,6 +41,7 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", type=int, default=1000)
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--top", type=int, default=15, help="functions to list by own time")
+    parser.add_argument("--dump", help="also write the raw profile here (for pstats / snakeviz)")
     args = parser.parse_args(argv)
     app, _ = common.copy_app("profile", province.ensure(args.scale))
     requests, _, note, _ = bench_checkins.seed(app, args.calls + 20, 30)
@@ -61,6 +62,8 @@ def main(argv=None) -> None:
         send(request)
     profile.disable()
     cpu_ms = (time.process_time() - started) * 1000 / args.calls
+    if args.dump:
+        profile.dump_stats(args.dump)
     shares: Counter = Counter()
     for (filename, _, _), (_, _, own, _, _) in pstats.Stats(profile).stats.items():
         shares[group(filename)] += own

@@ -6,6 +6,7 @@ import os
 
 import swagger_ui_bundle
 from flask import Flask, jsonify, send_from_directory
+from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import text
 
 from server import (
@@ -43,9 +44,40 @@ PACKAGES = (jobs, wechat, core, auth, orgs, members, checkins, dues, registratio
             demo)
 
 
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's cookie sessions, except that a request without the cookie (every API call: the service keeps
+    no cookie session) gets an empty session without building the signing serializer."""
+
+    def open_session(self, app, request):
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+class App(Flask):
+    """Flask with the sessions above, and whether a function is a coroutine asked once per function:
+    flask-smorest's wrappers ask it of every layer (a dozen times a check-in), and the answer never changes."""
+
+    session_interface = CookieSessions()
+    _SYNC_CACHE_MAX = 4096
+
+    def ensure_sync(self, func):
+        cache = self.__dict__.setdefault("_sync_cache", {})
+        try:
+            return cache[func]
+        except (KeyError, TypeError):
+            sync = super().ensure_sync(func)
+            if len(cache) < self._SYNC_CACHE_MAX:
+                try:
+                    cache[func] = sync
+                except TypeError:  # an unhashable callable: asked anew each time
+                    pass
+            return sync
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: config from the environment (or test_config), extensions, features."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = App(__name__, instance_relative_config=True)
     app.url_map.converters.update(CONVERTERS)
     app.config.update(load_config(app.instance_path))
     if test_config:

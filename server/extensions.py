@@ -72,3 +72,8 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.before_request(refuse_unexpected_query)
+
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's, with a schema class made an instance once: webargs instantiates a class on every
+        request (a deep copy of its fields, about a twentieth of a check-in's CPU); the document is the same."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)

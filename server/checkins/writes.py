@@ -25,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.checkins.models import Checkin
+from server.common.driversql import DriverStatement
 from server.common.timeutil import isoformat, month_of
 from server.core.audit import AuditEntry, entry_values
 from server.core.members import Member
@@ -60,17 +61,17 @@ def insert_recorded(event, member_id: int, township_id: int, values: dict) -> in
     audited = entry_values(CHANGE_TYPE, "checkin", None, {"event_id": event.id, "late": values["late"]},
                            member_id=member_id, township_id=township_id)
     if db.session.get_bind().dialect.name == "postgresql":
-        new_id = _insert_postgresql(row, outbox, payload, audited)
-    else:
-        new_id = _insert_sqlite(row, outbox, payload, audited)
+        return _insert_postgresql(row, outbox, payload, audited)  # one statement in autocommit: committed
+    new_id = _insert_sqlite(row, outbox, payload, audited)
     db.session.commit()
     return new_id
 
 
 @functools.cache
-def _postgresql_statement(row_names: tuple[str, ...], audit_names: tuple[str, ...]):
-    """The one statement of a check-in on PostgreSQL, built once: every value is a bind parameter, so a
-    request only binds them (building and hashing the expression was the largest part of a check-in's CPU)."""
+def _postgresql_statement(row_names: tuple[str, ...], audit_names: tuple[str, ...]) -> DriverStatement:
+    """The one statement of a check-in on PostgreSQL, built and compiled once: every value is a bind parameter,
+    so a request only binds them (building and hashing the expression was the largest part of a check-in's
+    CPU), and it runs on the driver connection directly (server/common/driversql.py)."""
     member = bindparam("member_id", type_=MEMBERS.c.id.type)
     at = bindparam("touch_at", type_=MEMBERS.c.last_activity_at.type)
     locked = select(MEMBERS.c.id).where(MEMBERS.c.id == member).with_for_update(key_share=True).cte("locked")
@@ -98,7 +99,7 @@ def _postgresql_statement(row_names: tuple[str, ...], audit_names: tuple[str, ..
                           select(*(bindparam(f"a_{n}", type_=AUDIT.c[n].type) for n in audit_names),
                                  cast(inserted.c.id, String)).select_from(inserted))
              .returning(AUDIT.c.id).cte("trail"))
-    return select(inserted.c.id).add_cte(change, touched, trail)
+    return DriverStatement(select(inserted.c.id).add_cte(change, touched, trail))
 
 
 def _insert_postgresql(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:
@@ -108,7 +109,8 @@ def _insert_postgresql(row: dict, outbox: dict, payload: dict, audited: dict) ->
               **{f"c_{n}": v for n, v in row.items() if n != "member_id"},
               **{f"o_{n}": outbox[n] for n in _OUTBOX_COLUMNS[:-1]},
               **{f"a_{n}": audited[n] for n in audit_names}}
-    return db.session.execute(_postgresql_statement(tuple(row), audit_names), params).scalar()
+    written = _postgresql_statement(tuple(row), audit_names).first(**params)
+    return written and written.id
 
 
 def _insert_sqlite(row: dict, outbox: dict, payload: dict, audited: dict) -> int | None:
