@@ -189,9 +189,10 @@ def load_config(instance_path: str, env: dict[str, str] | None = None) -> dict:
         "AUDIT_EXPORT_MAX_ROWS": 10000,
         # The county dashboard's member aggregates are shared between loads for this many seconds (0: off).
         "DASHBOARD_MEMBER_CACHE_S": 60,
-        # The county and township views as answered are shared this long while the roll-up stands still
-        # (server/dashboard/viewcache.py; 0: off). The roll-up job runs every 5 s.
-        "DASHBOARD_VIEW_CACHE_S": 5,
+        # The county and township views as answered are kept at most this long; any change the roll-up applies
+        # or any lost-contact flag change makes the next read compute them afresh (server/dashboard/viewcache.py;
+        # 0: off).
+        "DASHBOARD_VIEW_CACHE_S": 300,
         "JSON_AS_ASCII": False,
         # flask-smorest / OpenAPI
         "API_TITLE": "流动党员之家 API",

@@ -19,6 +19,7 @@ from server.core.member_changes import apply_status
 from server.core.members import Member
 from server.core.orgs import Branch
 from server.core.tokens import Principal
+from server.dashboard import viewversion
 from server.dashboard.models import LostContactFlag
 from server.dashboard.rollup import insert_ignore
 from server.errors import Conflict, NotFound
@@ -48,6 +49,8 @@ def flag_candidates(now: datetime | None = None) -> int:
         audit.record("lost_contact.flagged", "member", r.id, {"last_seen_at": isoformat(r.last_seen)},
                      actor=("system", None))
     db.session.commit()
+    if rows:
+        viewversion.flags_changed()
     return len(rows)
 
 
@@ -119,6 +122,7 @@ def confirm(principal: Principal, member_id: int, reason: str) -> dict:
     _resolve(flag, "confirmed", actor, reason)
     audit.record("lost_contact.confirmed", "member", member.id, {"flag_id": flag.id, "reason": reason})
     db.session.commit()
+    viewversion.flags_changed()
     return flag_out(flag)
 
 
@@ -129,4 +133,5 @@ def dismiss(principal: Principal, member_id: int, reason: str) -> dict:
     _resolve(flag, "dismissed", actor, reason)
     audit.record("lost_contact.dismissed", "member", member.id, {"flag_id": flag.id, "reason": reason})
     db.session.commit()
+    viewversion.flags_changed()
     return flag_out(flag)

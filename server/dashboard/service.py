@@ -12,8 +12,8 @@ Definitions (month M, Beijing time; also in the API description):
 Rates are 0..1 rounded to 4 decimals, 0 when there are no members. The monthly series divides by
 today's active members (the roster is not kept per month). On the county view the member counts
 (members, by status, dues_paid, arrears) may be up to DASHBOARD_MEMBER_CACHE_S (60 s) old. Both views
-as answered are shared for DASHBOARD_VIEW_CACHE_S (5 s) while the roll-up stands still
-(server/dashboard/viewcache.py; docs/dashboard.md).
+as answered are shared while the roll-up and the lost-contact flags stand still (at most
+DASHBOARD_VIEW_CACHE_S, 300 s; server/dashboard/viewcache.py; docs/dashboard.md).
 """
 from __future__ import annotations
 

@@ -2,12 +2,14 @@
 status or pay once the roll-up has run, and the view cache (server/dashboard/viewcache.py)."""
 from datetime import datetime, timezone
 
+import redis
 from sqlalchemy import select
 
 from server.common.timeutil import month_add, month_bounds
 from server.core.audit import AuditEntry
 from server.core.member_changes import apply_status
 from server.core.members import STATUSES, Member
+from server.dashboard import lostcontact, viewcache
 from server.dashboard.tasks import apply_outbox
 from server.extensions import db
 from tests.dashboard.conftest import checkin, paid, report
@@ -116,3 +118,40 @@ def test_a_change_the_roll_up_applies_shows_at_once_despite_the_cache(client, ct
     before = _get(client, url, county_headers)["totals"]["checkins"]
     checkin(members[1], M)
     assert _get(client, url, county_headers)["totals"]["checkins"] == before + 1
+
+
+def _flagged_ids(view) -> list[int]:
+    return [item["id"] for item in view["flagged"]["items"]]
+
+
+def test_a_flag_opened_or_dismissed_shows_at_once_despite_the_cache(client, ctx):
+    town = make_township("金山镇")
+    quiet = make_member(make_branch(town), last_activity_at=OLD, created_at=OLD)
+    db.session.commit()
+    headers = bearer(staff_token("township_admin", town.id))
+    url = f"/api/v1/dashboard/townships/{town.id}?month={M}"
+    assert _get(client, url, headers)["flagged"]["total"] == 0
+    assert lostcontact.flag_candidates() == 1  # the daily job: no outbox row, the roll-up does not move
+    view = _get(client, url, headers)
+    assert view["flagged"]["total"] == 1 and _flagged_ids(view) == [quiet.id]
+    assert view["totals"]["lost_contact_flagged"] == 1
+    resp = client.post(f"/api/v1/lost-contact/{quiet.id}/dismiss", json={"reason": "已电话联系"}, headers=headers)
+    assert resp.status_code == 200
+    view = _get(client, url, headers)
+    assert view["flagged"]["total"] == 0 and _flagged_ids(view) == []
+
+
+def test_views_are_answered_afresh_when_the_cache_is_unreachable(app, client, ctx, county_headers, monkeypatch):
+    towns, _, members = _roster()
+    township_url = f"/api/v1/dashboard/townships/{towns[0].id}?month={M}"
+    county_url = f"/api/v1/dashboard/county?month={M}"
+    cached = _get(client, township_url, county_headers), _get(client, county_url, county_headers)
+
+    class Unreachable:
+        def __getattr__(self, name):
+            raise redis.ConnectionError("connection refused")
+
+    monkeypatch.setattr(viewcache, "get_redis", Unreachable)
+    assert (_get(client, township_url, county_headers), _get(client, county_url, county_headers)) == cached
+    checkin(members[0], M)
+    assert _get(client, county_url, county_headers)["totals"]["checkins"] == cached[1]["totals"]["checkins"] + 1
