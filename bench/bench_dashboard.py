@@ -9,9 +9,8 @@ Works on a copy of the province data set at `--scale` members (bench/province.py
 2. Readers: GET /api/v1/dashboard/county and GET /api/v1/dashboard/townships/{id} (every township in turn)
    under gunicorn with `--connections` concurrent readers (8), p50/p95/p99 against the 50 ms target, and the
    bare endpoint under the same load for the ratio. The county view's member figures are cached for
-   DASHBOARD_MEMBER_CACHE_S (60 s) and both views as answered while the roll-up stands still
-   and the lost-contact flags stand still (DASHBOARD_VIEW_CACHE_S, at most 300 s), so the first, uncached call
-   is timed separately.
+   DASHBOARD_MEMBER_CACHE_S (60 s) and both views as answered while the roll-up and the lost-contact flags
+   stand still (DASHBOARD_VIEW_CACHE_S, at most 300 s), so the first, uncached call is timed separately.
 3. Plans: every SELECT the two views run uncached (both caches off), captured in-process and EXPLAINed
    (FORMAT JSON); prints whether any plan has a Seq Scan on a large table.
 4. Cost per request, in-process (bench/request_cost.py): statements, app CPU and time waiting on the
