@@ -12,12 +12,31 @@ The notice path runs, inside one transaction:
 `paid_through` is advanced incrementally: the walk starts after the old paid_through and reads only the
 credited months after it, which is all the full recomputation (`Position.advanced_paid_through`) ever looks at,
 so months paid out of order (offline arrears) give the same answer.
+
+Every statement is built once, with bind parameters for all that varies (building and compiling them was
+most of a notice's CPU): on PostgreSQL the ledger rows arrive as one JSON array read by `json_to_recordset`,
+so an order of one month and one of twelve share one statement.
 """
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, literal, null, select, union_all, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    bindparam,
+    case,
+    column,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 
 from server.common.timeutil import current_month, isoformat, month_add, month_of
 from server.core.audit import AuditEntry, entry_values
@@ -38,25 +57,54 @@ NOTICES = PayNotice.__table__
 ORDER_COLUMNS = ("id", "order_no", "member_id", "township_id", "branch_id", "kind", "campaign_id", "months",
                   "amount_fen")
 _MEMBER_COLUMNS = ("paid_through", "created_at", "last_activity_at")
+_LINE_COLUMNS = ("month", "amount_fen", "standard_id")
+_LEDGER_FIXED = ("member_id", "township_id", "branch_id", "order_id", "kind", "entry_type", "booked_at")
+_AUDIT_COLUMNS = ("at", "actor_type", "actor_id", "action", "target_type", "target_id", "ip", "detail",
+                  "member_id", "township_id")
+_OUTBOX_COLUMNS = ("type", "member_id", "township_id", "at", "digest_month", "data")
+_NOTICE_COLUMNS = ("out_trade_no", "transaction_id", "raw", "received_at", "outcome")
+_TOUCH_COLUMNS = ("paid_through", "last_activity_at", "updated_at")
 
 
 def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def move_to_paid(criteria: list, from_status: str, values: dict):
-    """Flip one order `from_status` → paid; the order's and its member's row (member locked), or None when no
-    order matched (missing, another status, another amount)."""
-    moved = (update(ORDERS).where(*criteria, ORDERS.c.status == from_status).values(status="paid", **values)
+def _binds(table, names, prefix: str) -> dict:
+    return {n: bindparam(f"{prefix}{n}", type_=table.c[n].type) for n in names}
+
+
+def _named(values: dict, prefix: str) -> dict:
+    return {f"{prefix}{n}": v for n, v in values.items()}
+
+
+@functools.cache
+def _move_statement(key: tuple[str, ...], postgresql: bool):
+    """The guarded pending → paid move for an order found by the `key` columns (id, or number and amount)."""
+    where = [ORDERS.c[n] == bindparam(f"k_{n}", type_=ORDERS.c[n].type) for n in key]
+    moved = (update(ORDERS).where(*where, ORDERS.c.status == "pending")
+             .values(status="paid", **_binds(ORDERS, ("paid_at", "transaction_id"), "v_"))
              .returning(*(ORDERS.c[n] for n in ORDER_COLUMNS)))
-    if _postgresql():
-        flipped = moved.cte("moved")
-        return db.session.execute(
-            select(flipped, MEMBERS.c.township_id.label("member_township_id"),
-                   *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
+    if not postgresql:
+        return moved
+    flipped = moved.cte("moved")
+    return (select(flipped, MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
             .join_from(flipped, MEMBERS, MEMBERS.c.id == flipped.c.member_id)
-            .with_for_update(of=MEMBERS, key_share=True)).one_or_none()
-    order = db.session.execute(moved).one_or_none()
+            .with_for_update(of=MEMBERS, key_share=True))
+
+
+_LOCK_MEMBER = (select(MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
+                .where(MEMBERS.c.id == bindparam("member_id", type_=MEMBERS.c.id.type)).with_for_update(key_share=True))
+
+
+def move_to_paid(key: dict, values: dict):
+    """Flip the order whose columns equal `key` from pending to paid with `values` (paid_at, transaction_id); the
+    order's and its member's row (member locked), or None when no order matched (missing, another status, another
+    amount)."""
+    params = {**_named(key, "k_"), **_named(values, "v_")}
+    if _postgresql():
+        return db.session.execute(_move_statement(tuple(key), True), params).one_or_none()
+    order = db.session.execute(_move_statement(tuple(key), False), params).one_or_none()
     return None if order is None else lock_member(order)
 
 
@@ -64,9 +112,7 @@ def lock_member(order):
     """The order row joined with its member's, the member locked (after an order moved by other means)."""
     if not isinstance(order, dict):
         order = order._asdict()
-    member = db.session.execute(
-        select(MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
-        .where(MEMBERS.c.id == order["member_id"]).with_for_update(key_share=True)).one()
+    member = db.session.execute(_LOCK_MEMBER, {"member_id": order["member_id"]}).one()
     return _Row({**order, **member._asdict()})
 
 
@@ -74,20 +120,29 @@ class _Row(dict):
     __getattr__ = dict.__getitem__
 
 
+@functools.cache
+def _history_statement(above_floor: bool):
+    """The months credited after paid_through (`above_floor`) or ever, with the member's approved standards."""
+    member = bindparam("member_id", type_=LEDGER.c.member_id.type)
+    net = func.sum(case((LEDGER.c.entry_type == "payment", 1), else_=-1))
+    credited = (select(literal("c").label("what"), LEDGER.c.month, null().label("year"), null().label("version"),
+                       null().label("monthly_fen"))
+                .where(LEDGER.c.member_id == member, LEDGER.c.kind == "monthly",
+                       LEDGER.c.month <= bindparam("until", type_=LEDGER.c.month.type),
+                       *([LEDGER.c.month > bindparam("floor", type_=LEDGER.c.month.type)] if above_floor else []))
+                .group_by(LEDGER.c.month).having(net > 0))
+    standards = select(literal("s"), null(), STANDARDS.c.year, STANDARDS.c.version, STANDARDS.c.monthly_fen).where(
+        STANDARDS.c.member_id == member, STANDARDS.c.approved_at.is_not(None))
+    return union_all(credited, standards)
+
+
 def advanced_paid_through(row, new_months: list[str]) -> str | None:
     """paid_through after crediting `new_months`: the walk of `Position.advanced_paid_through`, fed with only
     the months it can reach (credited after the old paid_through). One read, under the member's lock."""
     floor, until = row.paid_through, month_add(current_month(), WINDOW_MONTHS)
-    net = func.sum(case((LEDGER.c.entry_type == "payment", 1), else_=-1))
-    credited = (select(literal("c").label("what"), LEDGER.c.month, null().label("year"), null().label("version"),
-                       null().label("monthly_fen"))
-                .where(LEDGER.c.member_id == row.member_id, LEDGER.c.kind == "monthly", LEDGER.c.month <= until,
-                       *([LEDGER.c.month > floor] if floor else []))
-                .group_by(LEDGER.c.month).having(net > 0))
-    standards = select(literal("s"), null(), STANDARDS.c.year, STANDARDS.c.version, STANDARDS.c.monthly_fen).where(
-        STANDARDS.c.member_id == row.member_id, STANDARDS.c.approved_at.is_not(None))
+    params = {"member_id": row.member_id, "until": until, **({"floor": floor} if floor else {})}
     by_year, months = {}, set(new_months)
-    for what, month, year, version, monthly_fen in db.session.execute(union_all(credited, standards)):
+    for what, month, year, version, monthly_fen in db.session.execute(_history_statement(bool(floor)), params):
         if what == "c":
             months.add(month)
         elif year not in by_year or by_year[year].version < version:
@@ -97,18 +152,44 @@ def advanced_paid_through(row, new_months: list[str]) -> str | None:
                     today=current_month()).advanced_paid_through()
 
 
+def _inserts(with_evidence: bool, touch_member: bool) -> list:
+    """The audit, outbox, evidence and member writes of a credit, every value a bind parameter."""
+    writes = [insert(AUDIT).values(_binds(AUDIT, _AUDIT_COLUMNS, "a_")),
+              insert(OUTBOX).values(_binds(OUTBOX, _OUTBOX_COLUMNS, "o_"))]
+    if with_evidence:
+        writes.append(insert(NOTICES).values(_binds(NOTICES, _NOTICE_COLUMNS, "n_")))
+    if touch_member:
+        writes.append(update(MEMBERS).where(MEMBERS.c.id == bindparam("m_id", type_=MEMBERS.c.id.type))
+                      .values(_binds(MEMBERS, _TOUCH_COLUMNS, "m_")))
+    return writes
+
+
+@functools.cache
+def _writes_postgresql(with_evidence: bool, touch_member: bool):
+    """All the writes of a credit as one statement: the ledger rows from the JSON array `lines`, the rest as CTEs."""
+    line = (func.json_to_recordset(bindparam("lines", type_=JSON))
+            .table_valued(column("month", String), column("amount_fen", Integer), column("standard_id", Integer))
+            .render_derived(name="line", with_types=True))
+    fixed = _binds(LEDGER, _LEDGER_FIXED, "l_")
+    ledger = insert(LEDGER).from_select(
+        [*_LEDGER_FIXED, *_LINE_COLUMNS], select(*fixed.values(), *(line.c[n] for n in _LINE_COLUMNS)))
+    *ctes, last = [ledger, *_inserts(with_evidence, touch_member)]
+    return last.add_cte(*(w.returning(literal(1)).cte(f"w{i}") for i, w in enumerate(ctes)))
+
+
+@functools.cache
+def _writes_sqlite(with_evidence: bool, touch_member: bool) -> list:
+    return [insert(LEDGER), *_inserts(with_evidence, touch_member)]
+
+
 def credit(row, transaction_id: str | None, paid_at: datetime, evidence: dict | None = None) -> None:
     """The ledger rows, paid_through, last activity, audit entry and outbox row of an order just moved to paid
     (`row` from `move_to_paid` / `lock_member`), plus the notice's `evidence` row when given. No commit."""
     lines = list(row.months or [])
-    ledger = [{"member_id": row.member_id, "township_id": row.township_id, "branch_id": row.branch_id,
-               "order_id": row.id, "kind": row.kind, "month": line["month"], "entry_type": "payment",
-               "amount_fen": line["amount_fen"], "standard_id": line.get("standard_id"), "booked_at": paid_at}
+    ledger = [{"month": line["month"], "amount_fen": line["amount_fen"], "standard_id": line.get("standard_id")}
               for line in lines]
     if row.kind == "special":
-        ledger.append({"member_id": row.member_id, "township_id": row.township_id, "branch_id": row.branch_id,
-                       "order_id": row.id, "kind": "special", "month": "", "entry_type": "payment",
-                       "amount_fen": row.amount_fen, "standard_id": None, "booked_at": paid_at})
+        ledger.append({"month": "", "amount_fen": row.amount_fen, "standard_id": None})
     months = [line["month"] for line in lines]
     paid_through = advanced_paid_through(row, months) if row.kind == "monthly" else row.paid_through
     activity = max(filter(None, (row.last_activity_at, paid_at)))
@@ -122,17 +203,18 @@ def credit(row, transaction_id: str | None, paid_at: datetime, evidence: dict | 
                   "months": [{"month": line["month"], "amount_fen": line["amount_fen"]} for line in lines],
                   "campaign_id": row.campaign_id, "amount_fen": row.amount_fen, "paid_at": isoformat(paid_at),
                   "paid_month": paid_month, "transaction_id": transaction_id, "paid_through": paid_through}}
-    writes = [insert(AUDIT).values(audited), insert(OUTBOX).values(change)]
-    if ledger:
-        writes.insert(0, insert(LEDGER).values(ledger))
-    if evidence is not None:
-        writes.append(insert(NOTICES).values(evidence))
-    if paid_through != row.paid_through or activity != row.last_activity_at:
-        writes.append(update(MEMBERS).where(MEMBERS.c.id == row.member_id)
-                      .values(paid_through=paid_through, last_activity_at=activity, updated_at=audited["at"]))
+    fixed = {"member_id": row.member_id, "township_id": row.township_id, "branch_id": row.branch_id,
+             "order_id": row.id, "kind": row.kind, "entry_type": "payment", "booked_at": paid_at}
+    touch = paid_through != row.paid_through or activity != row.last_activity_at
+    params = {**_named(audited, "a_"), **_named(change, "o_"), **_named(evidence or {}, "n_"),
+              **({"m_id": row.member_id, "m_paid_through": paid_through, "m_last_activity_at": activity,
+                  "m_updated_at": audited["at"]} if touch else {})}
     if _postgresql():
-        *ctes, last = writes
-        db.session.execute(last.add_cte(*(w.returning(literal(1)).cte(f"w{i}") for i, w in enumerate(ctes))))
-    else:
-        for statement in writes:
-            db.session.execute(statement)
+        db.session.execute(_writes_postgresql(evidence is not None, touch),
+                           {**params, **_named(fixed, "l_"), "lines": ledger})
+        return
+    ledger_statement, *writes = _writes_sqlite(evidence is not None, touch)
+    if ledger:
+        db.session.execute(ledger_statement, [{**fixed, **line} for line in ledger])
+    for statement in writes:
+        db.session.execute(statement, params)

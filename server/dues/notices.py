@@ -35,19 +35,18 @@ class _NotRevived(Exception):
 
 def settle(order_id: int, transaction_id: str | None, paid_at) -> str:
     """Mark an order paid exactly once (inside the caller's transaction). Returns what happened."""
-    return _settle([DuesOrder.id == order_id], transaction_id, paid_at)[0]
+    return _settle({"id": order_id}, transaction_id, paid_at)[0]
 
 
-def _settle(criteria: list, transaction_id: str | None, paid_at, evidence: dict | None = None):
-    """(outcome, the order when it was not credited by the first statement). `evidence`: the notice row, written
-    with the credit (the caller writes it otherwise)."""
+def _settle(key: dict, transaction_id: str | None, paid_at, evidence: dict | None = None):
+    """(outcome, the order when it was not credited by the first statement) for the order whose columns equal
+    `key`. `evidence`: the notice row, written with the credit (the caller writes it otherwise)."""
     paid_at = paid_at or utcnow()
-    values = {"paid_at": paid_at, "transaction_id": transaction_id}
-    row = credit.move_to_paid(criteria, "pending", values)
+    row = credit.move_to_paid(key, {"paid_at": paid_at, "transaction_id": transaction_id})
     if row is not None:
         credit.credit(row, transaction_id, paid_at, evidence)
         return "credited", None
-    order = db.session.scalar(select(DuesOrder).where(*criteria).execution_options(populate_existing=True))
+    order = db.session.scalar(select(DuesOrder).filter_by(**key).execution_options(populate_existing=True))
     if order is None or order.status != "closed":
         return "repeat", order
     # Paid at WeChat after we closed it locally: revive it if its months are still free.
@@ -56,7 +55,8 @@ def _settle(criteria: list, transaction_id: str | None, paid_at, evidence: dict 
     try:
         with db.session.begin_nested():
             revived = db.session.execute(update(DuesOrder).where(DuesOrder.id == order.id, DuesOrder.status == "closed")
-                                         .values(closed_at=None, status="paid", **values)).rowcount == 1
+                                         .values(closed_at=None, status="paid", paid_at=paid_at,
+                                                 transaction_id=transaction_id)).rowcount == 1
             if not revived:
                 raise _NotRevived
             db.session.add_all(DuesMonthClaim(member_id=order.member_id, month=m, order_id=order.id)
@@ -94,7 +94,7 @@ def handle_notice(raw: bytes) -> tuple[bool, str]:
     evidence = {"out_trade_no": out_trade_no, "transaction_id": notice.transaction_id,
                 "raw": raw.decode("utf-8", "replace"), "received_at": utcnow()}
     if notice.result_code == "SUCCESS":
-        outcome, order = _settle([DuesOrder.order_no == out_trade_no, DuesOrder.amount_fen == notice.total_fee],
+        outcome, order = _settle({"order_no": out_trade_no, "amount_fen": notice.total_fee},
                                  notice.transaction_id, notice.paid_at,
                                  {**evidence, "outcome": "credited"})
         if outcome == "credited":

@@ -3,10 +3,10 @@ a totals row, a title naming branch and year, cells as data (the dues ledger and
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from openpyxl import load_workbook
 
+from server.common.timeutil import local, utcnow
 from server.extensions import db
 from tests.dues.offline_helpers import record
 from tests.factories import bearer, make_paying_member, months_ago
@@ -34,7 +34,7 @@ def test_the_dues_ledger_has_a_numeric_totals_row_dates_and_fitted_widths(client
     paid = ws.cell(rows[second.name], month_col)
     assert paid.value == 15 and paid.number_format == "0.00"
     last_paid = ws.cell(rows[second.name], 18)
-    assert last_paid.is_date and last_paid.value.date() <= date.today()
+    assert last_paid.is_date and last_paid.value.date() <= local(utcnow()).date()  # Beijing's day
     totals = 6
     assert ws.cell(totals, 1).value == "合计"
     year_total = ws.cell(totals, 16)
