@@ -1,48 +1,53 @@
-"""Counting PostgreSQL round trips of a request (the way issue 10 counts them).
+"""Counting PostgreSQL round trips of a request (the way issue 10 counts them), at the driver.
 
-Every message exchange with the server counts:
-- each statement SQLAlchemy executes (`before_cursor_execute`);
+Counted on psycopg itself, so statements SQLAlchemy runs and those sent on the driver connection directly
+(server/common/driversql.py) are counted alike. Every message exchange with the server counts:
+- each statement a cursor executes (a pool pre-ping too: it is a statement);
 - each BEGIN psycopg sends by itself before a statement outside a transaction when not in autocommit;
-- each COMMIT or ROLLBACK that reaches the server (SQLAlchemy's commit/rollback event while the connection
-  is inside a transaction; psycopg sends nothing when it is idle);
-- each pool pre-ping (`dialect.do_ping`).
+- each COMMIT or ROLLBACK that reaches the server (psycopg's commit/rollback while the server is inside a
+  transaction; psycopg sends nothing when it is idle).
 """
 import psycopg
-from sqlalchemy import event as sa_event
+from psycopg.pq import TransactionStatus
+
+
+def _text(query) -> str:
+    if isinstance(query, bytes):
+        return query.decode()
+    return query if isinstance(query, str) else repr(query)
 
 
 class RoundTrips:
     def __init__(self, engine, monkeypatch):
-        self.engine, self.sent = engine, []
-        real_ping = engine.dialect.do_ping
-        monkeypatch.setattr(engine.dialect, "do_ping", lambda conn: self.sent.append("ping") or real_ping(conn))
+        self.sent, self._active = [], False
+        real = {name: getattr(psycopg.Cursor, name) for name in ("execute", "executemany")}
+        real_commit, real_rollback = psycopg.Connection.commit, psycopg.Connection.rollback
 
-    @staticmethod
-    def _in_transaction(conn) -> bool:
-        raw = conn.connection.dbapi_connection
-        return raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
+        def counted(name):
+            def run(cursor, query, *args, **kwargs):
+                if self._active:
+                    conn = cursor.connection
+                    if not conn.autocommit and conn.info.transaction_status == TransactionStatus.IDLE:
+                        self.sent.append("BEGIN")
+                    self.sent.append(_text(query))
+                return real[name](cursor, query, *args, **kwargs)
+            return run
 
-    def before_execute(self, conn, cursor, statement, parameters, context, executemany):
-        raw = conn.connection.dbapi_connection
-        if not raw.autocommit and not self._in_transaction(conn):
-            self.sent.append("BEGIN")
-        self.sent.append(statement)
+        def ending(word, real_call):
+            def run(conn):
+                if self._active and conn.info.transaction_status != TransactionStatus.IDLE:
+                    self.sent.append(word)
+                return real_call(conn)
+            return run
 
-    def commit(self, conn):
-        if self._in_transaction(conn):
-            self.sent.append("COMMIT")
-
-    def rollback(self, conn):
-        if self._in_transaction(conn):
-            self.sent.append("ROLLBACK")
+        for name in real:
+            monkeypatch.setattr(psycopg.Cursor, name, counted(name))
+        monkeypatch.setattr(psycopg.Connection, "commit", ending("COMMIT", real_commit))
+        monkeypatch.setattr(psycopg.Connection, "rollback", ending("ROLLBACK", real_rollback))
 
     def __enter__(self):
-        sa_event.listen(self.engine, "before_cursor_execute", self.before_execute)
-        sa_event.listen(self.engine, "commit", self.commit)
-        sa_event.listen(self.engine, "rollback", self.rollback)
+        self._active = True
         return self
 
     def __exit__(self, *exc):
-        sa_event.remove(self.engine, "before_cursor_execute", self.before_execute)
-        sa_event.remove(self.engine, "commit", self.commit)
-        sa_event.remove(self.engine, "rollback", self.rollback)
+        self._active = False

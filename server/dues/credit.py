@@ -15,7 +15,10 @@ so months paid out of order (offline arrears) give the same answer.
 
 Every statement is built once, with bind parameters for all that varies (building and compiling them was
 most of a notice's CPU): on PostgreSQL the ledger rows arrive as one JSON array read by `json_to_recordset`,
-so an order of one month and one of twelve share one statement.
+so an order of one month and one of twelve share one statement. They are `DriverStatement`s
+(server/common/driversql.py): inside the notice's `driversql.transaction()` they run on the psycopg connection
+directly, anywhere else (reconciliation, a transfer closing orders, SQLite) through the session in the
+caller's transaction.
 """
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ from sqlalchemy import (
     update,
 )
 
+from server.common.driversql import DriverStatement
 from server.common.timeutil import current_month, isoformat, month_add, month_of
 from server.core.audit import AuditEntry, entry_values
 from server.core.members import Member
@@ -79,40 +83,56 @@ def _named(values: dict, prefix: str) -> dict:
 
 
 @functools.cache
-def _move_statement(key: tuple[str, ...], postgresql: bool):
+def _move_statement(key: tuple[str, ...], postgresql: bool) -> DriverStatement:
     """The guarded pending → paid move for an order found by the `key` columns (id, or number and amount)."""
     where = [ORDERS.c[n] == bindparam(f"k_{n}", type_=ORDERS.c[n].type) for n in key]
     moved = (update(ORDERS).where(*where, ORDERS.c.status == "pending")
              .values(status="paid", **_binds(ORDERS, ("paid_at", "transaction_id"), "v_"))
              .returning(*(ORDERS.c[n] for n in ORDER_COLUMNS)))
     if not postgresql:
-        return moved
+        return DriverStatement(moved)
     flipped = moved.cte("moved")
-    return (select(flipped, MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
-            .join_from(flipped, MEMBERS, MEMBERS.c.id == flipped.c.member_id)
-            .with_for_update(of=MEMBERS, key_share=True))
+    return DriverStatement(
+        select(flipped, MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
+        .join_from(flipped, MEMBERS, MEMBERS.c.id == flipped.c.member_id).with_for_update(of=MEMBERS, key_share=True))
 
 
-_LOCK_MEMBER = (select(MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
-                .where(MEMBERS.c.id == bindparam("member_id", type_=MEMBERS.c.id.type)).with_for_update(key_share=True))
+_LOCK_MEMBER = DriverStatement(
+    select(MEMBERS.c.township_id.label("member_township_id"), *(MEMBERS.c[n] for n in _MEMBER_COLUMNS))
+    .where(MEMBERS.c.id == bindparam("member_id", type_=MEMBERS.c.id.type)).with_for_update(key_share=True))
+_ORDER_BY_NUMBER = DriverStatement(
+    select(ORDERS.c.id, ORDERS.c.status, ORDERS.c.amount_fen, ORDERS.c.transaction_id)
+    .where(ORDERS.c.order_no == bindparam("order_no", type_=ORDERS.c.order_no.type)))
+_EVIDENCE = DriverStatement(insert(NOTICES).values(_binds(NOTICES, _NOTICE_COLUMNS, "n_")))
+
+
+def order_by_number(order_no: str):
+    """The order's id, status, amount and transaction id (a named tuple), or None."""
+    found = _ORDER_BY_NUMBER.rows(order_no=order_no)
+    return found[0] if found else None
+
+
+def record_evidence(evidence: dict) -> None:
+    """The notice's evidence row (out_trade_no, transaction_id, raw, received_at, outcome)."""
+    _EVIDENCE.rows(**_named(evidence, "n_"))
 
 
 def move_to_paid(key: dict, values: dict):
     """Flip the order whose columns equal `key` from pending to paid with `values` (paid_at, transaction_id); the
     order's and its member's row (member locked), or None when no order matched (missing, another status, another
     amount)."""
-    params = {**_named(key, "k_"), **_named(values, "v_")}
-    if _postgresql():
-        return db.session.execute(_move_statement(tuple(key), True), params).one_or_none()
-    order = db.session.execute(_move_statement(tuple(key), False), params).one_or_none()
-    return None if order is None else lock_member(order)
+    postgresql = _postgresql()
+    moved = _move_statement(tuple(key), postgresql).rows(**_named(key, "k_"), **_named(values, "v_"))
+    if not moved:
+        return None
+    return moved[0] if postgresql else lock_member(moved[0])
 
 
 def lock_member(order):
     """The order row joined with its member's, the member locked (after an order moved by other means)."""
     if not isinstance(order, dict):
         order = order._asdict()
-    member = db.session.execute(_LOCK_MEMBER, {"member_id": order["member_id"]}).one()
+    member, = _LOCK_MEMBER.rows(member_id=order["member_id"])
     return _Row({**order, **member._asdict()})
 
 
@@ -121,7 +141,7 @@ class _Row(dict):
 
 
 @functools.cache
-def _history_statement(above_floor: bool):
+def _history_statement(above_floor: bool) -> DriverStatement:
     """The months credited after paid_through (`above_floor`) or ever, with the member's approved standards."""
     member = bindparam("member_id", type_=LEDGER.c.member_id.type)
     net = func.sum(case((LEDGER.c.entry_type == "payment", 1), else_=-1))
@@ -133,7 +153,7 @@ def _history_statement(above_floor: bool):
                 .group_by(LEDGER.c.month).having(net > 0))
     standards = select(literal("s"), null(), STANDARDS.c.year, STANDARDS.c.version, STANDARDS.c.monthly_fen).where(
         STANDARDS.c.member_id == member, STANDARDS.c.approved_at.is_not(None))
-    return union_all(credited, standards)
+    return DriverStatement(union_all(credited, standards))
 
 
 def advanced_paid_through(row, new_months: list[str]) -> str | None:
@@ -142,7 +162,7 @@ def advanced_paid_through(row, new_months: list[str]) -> str | None:
     floor, until = row.paid_through, month_add(current_month(), WINDOW_MONTHS)
     params = {"member_id": row.member_id, "until": until, **({"floor": floor} if floor else {})}
     by_year, months = {}, set(new_months)
-    for what, month, year, version, monthly_fen in db.session.execute(_history_statement(bool(floor)), params):
+    for what, month, year, version, monthly_fen in _history_statement(bool(floor)).rows(**params):
         if what == "c":
             months.add(month)
         elif year not in by_year or by_year[year].version < version:
@@ -165,7 +185,7 @@ def _inserts(with_evidence: bool, touch_member: bool) -> list:
 
 
 @functools.cache
-def _writes_postgresql(with_evidence: bool, touch_member: bool):
+def _writes_postgresql(with_evidence: bool, touch_member: bool) -> DriverStatement:
     """All the writes of a credit as one statement: the ledger rows from the JSON array `lines`, the rest as CTEs."""
     line = (func.json_to_recordset(bindparam("lines", type_=JSON))
             .table_valued(column("month", String), column("amount_fen", Integer), column("standard_id", Integer))
@@ -174,7 +194,7 @@ def _writes_postgresql(with_evidence: bool, touch_member: bool):
     ledger = insert(LEDGER).from_select(
         [*_LEDGER_FIXED, *_LINE_COLUMNS], select(*fixed.values(), *(line.c[n] for n in _LINE_COLUMNS)))
     *ctes, last = [ledger, *_inserts(with_evidence, touch_member)]
-    return last.add_cte(*(w.returning(literal(1)).cte(f"w{i}") for i, w in enumerate(ctes)))
+    return DriverStatement(last.add_cte(*(w.returning(literal(1)).cte(f"w{i}") for i, w in enumerate(ctes))))
 
 
 @functools.cache
@@ -210,8 +230,7 @@ def credit(row, transaction_id: str | None, paid_at: datetime, evidence: dict | 
               **({"m_id": row.member_id, "m_paid_through": paid_through, "m_last_activity_at": activity,
                   "m_updated_at": audited["at"]} if touch else {})}
     if _postgresql():
-        db.session.execute(_writes_postgresql(evidence is not None, touch),
-                           {**params, **_named(fixed, "l_"), "lines": ledger})
+        _writes_postgresql(evidence is not None, touch).rows(**params, **_named(fixed, "l_"), lines=ledger)
         return
     ledger_statement, *writes = _writes_sqlite(evidence is not None, touch)
     if ledger:

@@ -9,14 +9,15 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from server.common import driversql
 from server.common.timeutil import utcnow
 from server.core import audit
 from server.core.members import Member
 from server.dues import credit
-from server.dues.models import DuesMonthClaim, DuesOrder, PayNotice
+from server.dues.models import DuesMonthClaim, DuesOrder
 from server.dues.service import close_locally
 from server.errors import ServiceUnavailable
 from server.extensions import db
@@ -73,11 +74,20 @@ def _settle(key: dict, transaction_id: str | None, paid_at, evidence: dict | Non
     return "credited", None
 
 
+class _Refused(Exception):
+    """A notice answered FAIL, nothing kept (its message is the answer's)."""
+
+
+_CLOSED = object()  # the notice's order was closed here: revived (or refused) through the ORM path
+
+
 def handle_notice(raw: bytes) -> tuple[bool, str]:
     """A WeChat Pay notice: (answer SUCCESS?, message). Only a verified notice matching its order changes anything.
 
     A successful notice for a pending order of its amount is credited by the guarded UPDATE on order number and
-    amount; only when that moves nothing is the order read, to tell a repeat from a refusal."""
+    amount; only when that moves nothing is the order read, to tell a repeat from a refusal. Both run as one
+    driver-direct transaction (server/common/driversql.py): BEGIN, the move, then the read under the member's
+    lock and the writes (or the order's read and the evidence row), COMMIT."""
     try:
         notice = gateway.parse_payment_notice(raw)
     except gateway.InvalidNotice:
@@ -93,33 +103,64 @@ def handle_notice(raw: bytes) -> tuple[bool, str]:
         return False, "通信失败"
     evidence = {"out_trade_no": out_trade_no, "transaction_id": notice.transaction_id,
                 "raw": raw.decode("utf-8", "replace"), "received_at": utcnow()}
+    try:
+        with driversql.transaction():
+            settled = _record_notice(notice, evidence)
+    except _Refused as refused:
+        return False, str(refused)
+    if settled is _CLOSED:
+        db.session.rollback()  # the driver connection goes back; the revive runs in an ORM transaction
+        _revive_on_notice(notice, evidence)
+    return True, "OK"
+
+
+def _record_notice(notice, evidence: dict):
+    """Inside the notice's transaction: credit it, or keep its evidence as a repeat, a failed payment or a second
+    transaction; _Refused (rolled back) for an unknown order or another amount; _CLOSED for a closed order."""
+    out_trade_no = notice.out_trade_no
     if notice.result_code == "SUCCESS":
-        outcome, order = _settle({"order_no": out_trade_no, "amount_fen": notice.total_fee},
-                                 notice.transaction_id, notice.paid_at,
-                                 {**evidence, "outcome": "credited"})
-        if outcome == "credited":
-            db.session.commit()
-            return True, "OK"
-        order = order or db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
-    else:
-        outcome, order = "payment_failed", db.session.scalar(select(DuesOrder).where(DuesOrder.order_no == out_trade_no))
+        paid_at = notice.paid_at or utcnow()
+        row = credit.move_to_paid({"order_no": out_trade_no, "amount_fen": notice.total_fee},
+                                  {"paid_at": paid_at, "transaction_id": notice.transaction_id})
+        if row is not None:
+            credit.credit(row, notice.transaction_id, paid_at, {**evidence, "outcome": "credited"})
+            return "credited"
+    order = credit.order_by_number(out_trade_no)
     if order is None:
         log.warning("payment notice for unknown order %s", out_trade_no[:32])
-        db.session.rollback()
-        return False, "订单不存在"
+        raise _Refused("订单不存在")
     if notice.total_fee != order.amount_fen:
         log.error("payment notice %s refused: total_fee %s, order %s", out_trade_no, notice.total_fee,
                   order.amount_fen)
-        db.session.rollback()
-        return False, "金额不符"
-    if outcome == "repeat" and order.transaction_id and order.transaction_id != notice.transaction_id:
+        raise _Refused("金额不符")
+    if notice.result_code != "SUCCESS":
+        outcome = "payment_failed"
+    elif order.status == "closed":
+        return _CLOSED
+    else:
+        outcome = _repeat_outcome(notice, order)
+    credit.record_evidence({**evidence, "outcome": outcome})
+    return outcome
+
+
+def _repeat_outcome(notice, order) -> str:
+    if order.transaction_id and order.transaction_id != notice.transaction_id:
         # One out_trade_no, two WeChat transactions: never credited twice, but kept apart for the auditor.
-        log.error("payment notice %s names transaction %s, the order was paid by %s", out_trade_no,
+        log.error("payment notice %s names transaction %s, the order was paid by %s", notice.out_trade_no,
                   notice.transaction_id, order.transaction_id)
-        outcome = "transaction_mismatch"
-    db.session.execute(insert(PayNotice).values(**evidence, outcome=outcome))
+        return "transaction_mismatch"
+    return "repeat"
+
+
+def _revive_on_notice(notice, evidence: dict) -> None:
+    """A successful notice for an order closed here: revived and credited if its months are still free."""
+    outcome, order = _settle({"order_no": notice.out_trade_no, "amount_fen": notice.total_fee},
+                             notice.transaction_id, notice.paid_at, {**evidence, "outcome": "credited"})
+    if outcome == "repeat":
+        outcome = _repeat_outcome(notice, order)
+    if outcome != "credited":
+        credit.record_evidence({**evidence, "outcome": outcome})
     db.session.commit()
-    return True, "OK"
 
 
 # ---- reconciliation ------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ still the usual 503."""
 from datetime import timezone
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import bindparam, select
 
 from server.checkins.models import Checkin, Event
@@ -13,6 +12,7 @@ from server.core.outbox import OutboxChange
 from server.extensions import db
 from tests.checkins.conftest import code_for, outbox
 from tests.factories import VENUE
+from tests.pgfaults import lose_the_database, terminate_other_connections
 
 pytestmark = pytest.mark.postgresql
 
@@ -20,17 +20,6 @@ pytestmark = pytest.mark.postgresql
 def _check_in(client, auth, event_id, token):
     return client.post(f"/api/v1/events/{event_id}/checkins", headers=auth,
                        json={"token": token, "lat": VENUE[0], "lng": VENUE[1], "accuracy": 12})
-
-
-def _drop_every_other_connection(app) -> int:
-    killer = sa.create_engine(app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT")
-    try:
-        with killer.connect() as conn:
-            return conn.execute(sa.text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
-    finally:
-        killer.dispose()
 
 
 def test_driver_rows_carry_the_values_the_session_gives(client, secretary, member_auth, event):
@@ -52,7 +41,7 @@ def test_driver_rows_carry_the_values_the_session_gives(client, secretary, membe
 
 def test_a_check_in_on_a_dropped_pooled_connection_is_stored_once(app, client, secretary, member_auth, event):
     token = code_for(client, secretary, event.id)  # the pool now holds a connection
-    assert _drop_every_other_connection(app) >= 1
+    assert terminate_other_connections(app) >= 1
     answer = _check_in(client, member_auth, event.id, token)
     assert answer.status_code == 201, answer.get_json()
     again = _check_in(client, member_auth, event.id, token)
@@ -70,12 +59,8 @@ def test_the_database_gone_between_statements_is_503(app, client, secretary, mem
         row = real_first(self, **values)
         calls.append(1)
         if len(calls) == 1:  # after the read: the request's connection lost, and new ones refused
-            db.session.connection().connection.driver_connection.close()
-            monkeypatch.setattr(db.engine.pool, "_invoke_creator", _refuse)
+            lose_the_database(monkeypatch)
         return row
-
-    def _refuse(record=None):
-        raise sa.exc.OperationalError("connect", {}, ConnectionRefusedError("database down"))
 
     monkeypatch.setattr(DriverStatement, "first", first_then_drop)
     answer = _check_in(client, member_auth, event.id, token)
