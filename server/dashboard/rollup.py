@@ -118,12 +118,17 @@ def status() -> dict:
             "open_gaps": gaps}
 
 
+def state_columns() -> tuple:
+    """(high-water mark, changes applied, open gaps) as scalar subqueries, to read along with another statement."""
+    def cursor(column):
+        return func.coalesce(select(column).where(RollupCursor.name == CURSOR).scalar_subquery(), 0)
+    return (cursor(RollupCursor.high_water), cursor(RollupCursor.applied),
+            select(func.count()).select_from(RollupGap).scalar_subquery())
+
+
 def state() -> tuple[int, int, int]:
     """(high-water mark, changes applied, open gaps) in one statement: what moves when a change is applied."""
-    gaps = select(func.count()).select_from(RollupGap).scalar_subquery()
-    row = db.session.execute(select(RollupCursor.high_water, RollupCursor.applied, gaps)
-                             .where(RollupCursor.name == CURSOR)).first()
-    return (row[0], row[1], row[2]) if row else (0, 0, db.session.scalar(select(gaps)))
+    return tuple(db.session.execute(select(*state_columns())).one())
 
 
 def _insert(model):

@@ -170,11 +170,16 @@ def county(principal: Principal, month: str) -> dict:
 
 
 def township_in_scope(principal: Principal, township_id: int) -> Township:
-    town = db.session.execute(
-        select(Township).where(Township.id == township_id, scope.township_filter(principal))).scalar_one_or_none()
-    if town is None:
+    return township_and_state(principal, township_id, ())[0]
+
+
+def township_and_state(principal: Principal, township_id: int, columns) -> tuple:
+    """The township if it is in the caller's scope (else NotFound), and `columns` read in the same statement."""
+    row = db.session.execute(select(Township, *columns)
+                             .where(Township.id == township_id, scope.township_filter(principal))).first()
+    if row is None:
         raise NotFound("找不到该乡镇")
-    return town
+    return row[0], tuple(row[1:])
 
 
 def audit_township_read(town_id: int, month: str, listed: list[int]) -> None:

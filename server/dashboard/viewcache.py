@@ -25,8 +25,8 @@ from server.store import get_redis
 log = logging.getLogger(__name__)
 
 
-def _key(view: str, principal: Principal, month: str) -> str:
-    high_water, applied, gaps = rollup.state()
+def _key(view: str, principal: Principal, month: str, state: tuple | None = None) -> str:
+    high_water, applied, gaps = state or rollup.state()
     return f"dashboard:view:{view}:{principal.staff_role}:{principal.scope_id}:{month}:{high_water}:{applied}:{gaps}"
 
 
@@ -74,9 +74,10 @@ def township(principal: Principal, township_id: int, month: str, dump):
     """The township view as a JSON response (cached like the county's); the read is audited either way."""
     if not current_app.config["DASHBOARD_VIEW_CACHE_S"]:
         return service.township(principal, township_id, month)
-    town = service.township_in_scope(principal, township_id)
     service.refresh_if_embedded()
-    key = _key(f"township:{town.id}", principal, month)
+    # The scope check and the roll-up's state in one statement (a cached read is then that, the audit row, commit).
+    town, state = service.township_and_state(principal, township_id, rollup.state_columns())
+    key = _key(f"township:{town.id}", principal, month, state)
     entry, version = _cached(key)
     if entry is not None:
         body, listed = entry
