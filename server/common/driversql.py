@@ -124,17 +124,15 @@ def _with_retry(send, sql: str, params):
     """`send(raw)` on the session's autocommit connection, once more on a fresh one if the first was dropped."""
     dbapi = db.session.get_bind().dialect.loaded_dbapi
     for attempt in (1, 2):
-        connection, raw = _autocommit_connection()
+        raw = _autocommit_connection()[1]
         try:
             return send(raw)
         except dbapi.Error as err:
-            dropped = bool(raw.broken or raw.closed)
-            if dropped:
-                connection.invalidate()
+            error = _translated(err, sql, params)
+            if attempt == 1 and error.connection_invalidated:
                 db.session.rollback()
-                if attempt == 1:
-                    continue
-            raise DBAPIError.instance(sql, params, err, dbapi.Error, connection_invalidated=dropped) from err
+                continue
+            raise error from err
     return None  # not reached: the second attempt returns or raises
 
 

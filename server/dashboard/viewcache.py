@@ -25,8 +25,8 @@ from server.store import get_redis
 log = logging.getLogger(__name__)
 
 
-def _key(view: str, principal: Principal, month: str, state: tuple | None = None) -> str:
-    high_water, applied, gaps = state or rollup.state()
+def _key(view: str, principal: Principal, month: str, state: tuple) -> str:
+    high_water, applied, gaps = state
     return f"dashboard:view:{view}:{principal.staff_role}:{principal.scope_id}:{month}:{high_water}:{applied}:{gaps}"
 
 
@@ -61,7 +61,7 @@ def county(principal: Principal, month: str, dump):
     if not current_app.config["DASHBOARD_VIEW_CACHE_S"]:
         return service.county(principal, month)
     service.refresh_if_embedded()
-    key = _key("county", principal, month)
+    key = _key("county", principal, month, rollup.state())
     entry, version = _cached(key)
     if entry is not None:
         return _respond(entry[0])

@@ -177,7 +177,7 @@ def _inserts(with_evidence: bool, touch_member: bool) -> list:
     writes = [insert(AUDIT).values(_binds(AUDIT, _AUDIT_COLUMNS, "a_")),
               insert(OUTBOX).values(_binds(OUTBOX, _OUTBOX_COLUMNS, "o_"))]
     if with_evidence:
-        writes.append(insert(NOTICES).values(_binds(NOTICES, _NOTICE_COLUMNS, "n_")))
+        writes.append(_EVIDENCE.statement)
     if touch_member:
         writes.append(update(MEMBERS).where(MEMBERS.c.id == bindparam("m_id", type_=MEMBERS.c.id.type))
                       .values(_binds(MEMBERS, _TOUCH_COLUMNS, "m_")))
