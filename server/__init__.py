@@ -31,6 +31,7 @@ from server import (
     transfers,
     wechat,
 )
+from server.common import driversql
 from server.common.apidoc import ErrorResponses
 from server.common.bounds import CONVERTERS
 from server.config import check_settings, load_config
@@ -91,6 +92,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.getLogger("wechatpy").setLevel(logging.INFO)
 
     db.init_app(app)
+    driversql.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()], "components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"},

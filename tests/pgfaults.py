@@ -1,6 +1,7 @@
 """PostgreSQL faults for tests: the server dropping the pool's connections, and refusing new ones."""
 import sqlalchemy as sa
 
+from server.common import driversql
 from server.extensions import db
 
 
@@ -18,7 +19,7 @@ def terminate_other_connections(app) -> int:
 
 def lose_the_database(monkeypatch) -> None:
     """The request's connection lost and every new connection refused, as when the server goes down."""
-    db.session.connection().connection.driver_connection.close()
+    (driversql.held_connection() or db.session.connection().connection.driver_connection).close()
 
     def refuse(record=None):
         raise sa.exc.OperationalError("connect", {}, ConnectionRefusedError("database down"))

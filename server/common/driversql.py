@@ -8,8 +8,13 @@ its column type's processors, so a UTCDateTime or JSON column behaves exactly as
 execution is direct: the compiled SQL and the processed parameters go to `cursor.execute`, rows come back
 as named tuples (attribute access as on SQLAlchemy's rows).
 
-The connection is the session's own, in autocommit, so the request still holds one pooled connection,
-released at teardown as always. Two ways to run:
+The connection is a pooled one of the app's engine (the ORM's pool), taken without the session
+(`engine.raw_connection()`) and put in autocommit for as long as the app context holds it; it goes back to
+the pool, out of autocommit, when the context ends (`init_app`). Going through the session cost a fifth of a
+check-in's CPU: a session transaction begun and closed, the isolation level set and reset, for statements
+that never needed the session. A request whose ORM session holds a transaction of its own never sends a
+DriverStatement write beside it (it would run outside that transaction, and could wait on that transaction's
+own locks): `first` then refuses, as a programming error. Two ways to run:
 - `first(**values)`: the statement is its own transaction (a check-in's one write statement);
 - `rows(**values)` inside `with transaction():`: `BEGIN`, the block's statements, `COMMIT` (a payment
   notice's move, read and writes); outside such a block, or on SQLite (no separate autocommit connection,
@@ -24,15 +29,16 @@ from __future__ import annotations
 from collections import namedtuple
 from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from flask import g
+from psycopg.pq import TransactionStatus
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ClauseElement
 
-from server.dbsession import AppSession
 from server.extensions import db
 
-_HELD = "driver_connection"
-_OPEN = "driver_transaction"
+_HELD = "_driver_connection"  # on flask.g: the app context's pooled connection, in autocommit
+_OPEN = "_driver_transaction"  # on flask.g: set while a `transaction()` block runs on it
 
 
 class DriverStatement:
@@ -69,7 +75,8 @@ class DriverStatement:
         return params
 
     def _rows(self, cursor, dialect, many: bool) -> list:
-        if cursor.description is None or self._row_type is None:
+        # The result's own field count, not cursor.description (which builds a Column object per field).
+        if self._row_type is None or cursor.pgresult is None or not cursor.pgresult.nfields:
             return []  # nothing asked for (an INSERT may still return its key: SQLAlchemy's implicit RETURNING)
         if self._result is None:
             self._result = tuple(c.type.dialect_impl(dialect).result_processor(dialect, d.type_code)
@@ -85,9 +92,9 @@ class DriverStatement:
 
     def first(self, **values):
         """Run with these bind values as a transaction of its own; the first row (a named tuple) or None. On
-        PostgreSQL in autocommit on the session's connection, driver-direct; elsewhere through the session, in
-        its transaction. A driver error is raised as SQLAlchemy's (so an unreachable database is the usual 503)."""
-        engine = db.session.get_bind()
+        PostgreSQL in autocommit on the app context's driver connection; elsewhere through the session, in its
+        transaction. A driver error is raised as SQLAlchemy's (so an unreachable database is the usual 503)."""
+        engine = db.engine
         if engine.dialect.name != "postgresql":
             return db.session.execute(self.statement, values).first()
         params = self._params(engine.dialect, values)
@@ -96,12 +103,11 @@ class DriverStatement:
 
     def rows(self, **values) -> list:
         """Every row, inside the open `transaction()` driver-direct, otherwise through the session."""
-        session = db.session()
-        raw = session.info.get(_OPEN)
+        raw = g.get(_OPEN)
         if raw is None:
             result = db.session.execute(self.statement, values)
             return result.all() if result.returns_rows else []
-        dialect = session.get_bind().dialect
+        dialect = db.engine.dialect
         params = self._params(dialect, values)
         try:
             return self._send(raw, dialect, params, True)
@@ -111,26 +117,24 @@ class DriverStatement:
 
 def _translated(err, sql: str, params) -> DBAPIError:
     """A driver error as SQLAlchemy's; a connection the server dropped is invalidated (never pooled again)."""
-    session = db.session()
-    connection, raw = session.info[_HELD]
-    dropped = bool(raw.broken or raw.closed)
+    held = g.get(_HELD)
+    dropped = held is not None and bool(held.driver_connection.broken or held.driver_connection.closed)
     if dropped:
-        connection.invalidate()
-    return DBAPIError.instance(sql, params, err, session.get_bind().dialect.loaded_dbapi.Error,
+        g.pop(_HELD).invalidate(err)
+    return DBAPIError.instance(sql, params, err, db.engine.dialect.loaded_dbapi.Error,
                                connection_invalidated=dropped)
 
 
 def _with_retry(send, sql: str, params):
-    """`send(raw)` on the session's autocommit connection, once more on a fresh one if the first was dropped."""
-    dbapi = db.session.get_bind().dialect.loaded_dbapi
+    """`send(raw)` on the driver connection, once more on a fresh one if the first was dropped."""
+    dbapi = db.engine.dialect.loaded_dbapi
     for attempt in (1, 2):
-        raw = _autocommit_connection()[1]
+        raw = _autocommit_connection()
         try:
             return send(raw)
         except dbapi.Error as err:
             error = _translated(err, sql, params)
             if attempt == 1 and error.connection_invalidated:
-                db.session.rollback()
                 continue
             raise error from err
     return None  # not reached: the second attempt returns or raises
@@ -141,12 +145,12 @@ _BEGIN, _COMMIT = DriverStatement(text("BEGIN")), DriverStatement(text("COMMIT")
 
 @contextmanager
 def transaction():
-    """The block's `DriverStatement.rows` calls as one PostgreSQL transaction on the session's autocommit
-    connection: BEGIN first, COMMIT when the block ends, ROLLBACK when it raises. Where that cannot be (SQLite,
-    or the session already in an ORM transaction of its own) the block runs in the session's transaction, and
-    that is committed (or rolled back) the same way."""
+    """The block's `DriverStatement.rows` calls as one PostgreSQL transaction on the driver connection: BEGIN
+    first, COMMIT when the block ends, ROLLBACK when it raises. Where that cannot be (SQLite, or the session
+    already in an ORM transaction of its own) the block runs in the session's transaction, and that is
+    committed (or rolled back) the same way."""
     session = db.session()
-    if session.get_bind().dialect.name != "postgresql" or (session.in_transaction() and _HELD not in session.info):
+    if db.engine.dialect.name != "postgresql" or session.in_transaction():
         try:
             yield
         except BaseException:
@@ -155,8 +159,8 @@ def transaction():
         session.commit()
         return
     _BEGIN.first()
-    raw = session.info[_HELD][1]
-    session.info[_OPEN] = raw
+    raw = g.get(_HELD).driver_connection
+    setattr(g, _OPEN, raw)
     try:
         yield
         _COMMIT.rows()
@@ -164,34 +168,54 @@ def transaction():
         if not (raw.broken or raw.closed):
             try:
                 raw.rollback()  # in autocommit too psycopg sends ROLLBACK while the server is in a transaction
-            except session.get_bind().dialect.loaded_dbapi.Error:
-                session.info[_HELD][0].invalidate()
+            except db.engine.dialect.loaded_dbapi.Error:
+                g.pop(_HELD).invalidate()
         raise
     finally:
-        session.info.pop(_OPEN, None)
+        g.pop(_OPEN, None)
 
 
 def _autocommit_connection():
-    """The session's connection in autocommit (taken so when the session has none yet), and its driver
-    connection; kept in the session's info until its transaction ends (a request's second statement)."""
-    session = db.session()
-    held = session.info.get(_HELD)
-    if held is not None and not held[0].invalidated:
-        return held
-    if session.in_transaction():
-        connection = session.connection()
-    else:
-        connection = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    raw = connection.connection.driver_connection
-    if not raw.autocommit:
-        # A write sent here would wait for a commit no caller makes: a programming error, not a request's.
+    """The app context's driver connection (a pooled psycopg connection in autocommit), taken on first use."""
+    held = g.get(_HELD)
+    if held is not None and held.is_valid:
+        return held.driver_connection
+    if db.session().in_transaction():
+        # A write sent here would run beside the session's open transaction: a programming error, not a request's.
         raise RuntimeError("a DriverStatement runs in autocommit, but the session already holds a transaction")
-    session.info[_HELD] = connection, raw
-    return connection, raw
+    held = db.engine.raw_connection()
+    try:
+        held.driver_connection.autocommit = True
+    except BaseException:
+        held.invalidate()
+        raise
+    setattr(g, _HELD, held)
+    return held.driver_connection
 
 
-@event.listens_for(AppSession, "after_transaction_end")
-def _released(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_HELD, None)
-        session.info.pop(_OPEN, None)
+def held_connection():
+    """The app context's driver connection (psycopg), or None when it has taken none (for fault tests)."""
+    held = g.get(_HELD)
+    return held.driver_connection if held is not None and held.is_valid else None
+
+
+def _release(_exc=None) -> None:
+    """Back to the pool, out of autocommit, when the app context ends."""
+    held = g.pop(_HELD, None)
+    if held is None or not held.is_valid:
+        return
+    raw = held.driver_connection
+    try:
+        if raw.broken or raw.closed or raw.info.transaction_status != TransactionStatus.IDLE:
+            held.invalidate()
+            return
+        raw.autocommit = False
+    except db.engine.dialect.loaded_dbapi.Error:
+        held.invalidate()
+        return
+    held.close()
+
+
+def init_app(app) -> None:
+    """Driver connections go back to the pool when their app context ends."""
+    app.teardown_appcontext(_release)
