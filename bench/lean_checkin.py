@@ -1,0 +1,141 @@
+"""Benchmark (not a test): how far a check-in's own work is from the bare endpoint, without the web framework.
+
+The check-in bench compares the service with a bare Flask route that does nothing. This one asks what part of
+the gap is the work itself. In the same run, with the same gunicorn settings and wrk load, it drives three apps:
+- the service (`server:create_app()`), as bench_checkins does;
+- `make_lean_app()`: a WSGI callable in front of the same app that does a check-in's work and nothing more. It
+  pushes Flask's request context (so `g`, the session and the driver connection live and end as in a request),
+  takes the token and the rate-limit count in the one Redis EVAL, loads the body with the endpoint's own schema
+  (`CheckinIn`), calls the service (`checkin.check_in`: its two PostgreSQL statements), dumps the answer with
+  `CheckinResultOut`. No URL dispatch, flask-smorest, webargs, hooks or error handlers: the most a leaner request
+  path for this endpoint could reach;
+- the bare one-route app.
+Each request is a first-time check-in (fresh pairs, split between the two apps that check in). While each app
+runs, the CPU time of every process is read from /proc, so the final block also says what one request costs in
+the workers, in PostgreSQL and in Redis.
+
+    .venv/bin/python -m bench.lean_checkin [--quick] [--scale 100000] [--duration 15]
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import bench_checkins, common, load, province
+
+FULL = {"scale": 100_000}
+QUICK = {"scale": 1000}
+APPS = (("service", "server:create_app()"), ("lean path", "bench.lean_checkin:make_lean_app()"),
+        ("bare Flask endpoint", "bench.load:make_bare_app('json')"))
+
+
+def make_lean_app():
+    """The check-in's work behind a WSGI callable (see the module's docstring); /healthz for gunicorn()."""
+    from flask import g, request
+
+    from server import create_app
+    from server.checkins import checkin
+    from server.checkins.schemas import CheckinIn, CheckinResultOut
+    from server.core.guards import member_required
+    from server.errors import AppError
+
+    app = create_app()
+    load_in, dump_out = CheckinIn(), CheckinResultOut()
+    guard = member_required(lambda: None, counts=("checkin", "CHECKIN_RATE_WINDOW_S")).guard
+
+    def answer(start_response, status: str, body: dict):
+        data = json.dumps(body, ensure_ascii=False).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    def lean(environ, start_response):
+        parts = environ["PATH_INFO"].split("/")  # /api/v1/events/<id>/checkins
+        if len(parts) != 6 or parts[5] != "checkins":
+            return answer(start_response, "200 OK", {"status": "ok"})
+        with app.request_context(environ):
+            try:
+                guard()
+                data = load_in.load(request.get_json())
+                record, created = checkin.check_in(g.member_id, int(parts[4]), data["token"], data["lat"],
+                                                   data["lng"], data.get("accuracy"))
+            except AppError as err:
+                return answer(start_response, f"{err.status} ERROR", err.to_dict())
+            return answer(start_response, "201 CREATED" if created else "200 OK", dump_out.dump({"checkin": record}))
+
+    return lean
+
+
+def cpu_ticks() -> Counter:
+    """utime + stime of every process now, keyed by (pid, kind): gunicorn workers and wrk count as 'workers'."""
+    ticks: Counter = Counter()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        kind = ("PostgreSQL" if name.startswith("postgres") else "Redis" if name.startswith("redis")
+                else "workers" if name.startswith(("python", "gunicorn")) else "other")
+        ticks[(pid, kind)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_per_request(before: Counter, after: Counter, requests: int) -> dict[str, float]:
+    """ms of CPU per request by kind of process between two readings (processes that ended meanwhile are lost:
+    wrk, which ends with its run, is not counted)."""
+    spent: Counter = Counter()
+    for key, value in after.items():
+        spent[key[1]] += value - before.get(key, 0)
+    hz = os.sysconf("SC_CLK_TCK")
+    return {kind: 1000 * spent[kind] / hz / max(requests, 1) for kind in ("workers", "PostgreSQL", "Redis", "other")}
+
+
+def main(argv=None) -> None:
+    args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
+    app, db_url = common.copy_app("lean", province.ensure(args.scale))
+    requests, _, note, pairs = bench_checkins.seed(app, 2 * bench_checkins.RATE_BOUND * args.duration, args.duration)
+    common.dispose(app)
+    env = common.service_env(db_url)
+    wrk = load.ensure_wrk()
+    results, costs = {}, {}
+    for label, spec in APPS:
+        with load.gunicorn(spec, env, workers=args.workers) as served:
+            subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", served.base + "/healthz"],
+                           capture_output=True, timeout=60)
+            batch = requests()
+            batch = batch[1::2] if label == "lean path" else batch[::2]  # each app checks in fresh pairs
+            found = {}
+            run = threading.Thread(target=lambda: found.update(result=load.run_wrk(
+                served.base, batch, args.duration, args.connections)))
+            before = cpu_ticks()
+            run.start()
+            run.join()
+            results[label] = found["result"]
+            costs[label] = cpu_per_request(before, cpu_ticks(), results[label].requests)
+    bare = results["bare Flask endpoint"]
+    figures = {}
+    for label, _ in APPS:
+        result = results[label]
+        figures[label] = result.describe()
+        figures[f"{label}: ratio to bare; CPU a request"] = f"{result.rps / bare.rps:.3f}; " + ", ".join(
+            f"{kind} {ms:.2f} ms" for kind, ms in costs[label].items() if ms >= 0.005)
+    figures["requests available"] = f"{note}, half to each app that checks in"
+    figures["load"] = (f"gunicorn {args.workers} sync workers; wrk {min(load.WRK_THREADS, args.connections)} "
+                       f"threads, {args.connections} connections, {args.duration} s per app")
+    common.report("lean_checkin", args, figures, headline={
+        "service": f"{results['service'].rps / bare.rps:.3f} of bare",
+        "lean path": f"{results['lean path'].rps / bare.rps:.3f} of bare"})
+
+
+if __name__ == "__main__":
+    main()
