@@ -103,7 +103,7 @@ def cpu_per_request(before: Counter, after: Counter, requests: int) -> dict[str,
 def main(argv=None) -> None:
     args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
     app, db_url = common.copy_app("lean", province.ensure(args.scale))
-    requests, _, note, pairs = bench_checkins.seed(app, 2 * bench_checkins.RATE_BOUND * args.duration, args.duration)
+    requests, _, note, _ = bench_checkins.seed(app, 2 * bench_checkins.RATE_BOUND * args.duration, args.duration)
     common.dispose(app)
     env = common.service_env(db_url)
     wrk = load.ensure_wrk()
@@ -111,12 +111,12 @@ def main(argv=None) -> None:
     for label, spec in APPS:
         with load.gunicorn(spec, env, workers=args.workers) as served:
             subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", served.base + "/healthz"],
-                           capture_output=True, timeout=60)
+                           check=False, capture_output=True, timeout=60)
             batch = requests()
             batch = batch[1::2] if label == "lean path" else batch[::2]  # each app checks in fresh pairs
             found = {}
-            run = threading.Thread(target=lambda: found.update(result=load.run_wrk(
-                served.base, batch, args.duration, args.connections)))
+            run = threading.Thread(target=lambda base=served.base, batch=batch, found=found: found.update(
+                result=load.run_wrk(base, batch, args.duration, args.connections)))
             before = cpu_ticks()
             run.start()
             run.join()
