@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from server.checkins import codes, writes
 from server.checkins.events import checkin_window, refuse_cancelled, staff_event
@@ -32,8 +32,6 @@ from server.wechat import gateway
 
 CHECKIN_PAGE = "pages/checkin/checkin"
 
-# Members who may take part in a branch's events (a lost-contact member checking in is back in contact).
-PARTICIPATING = ("active", "lost_contact")
 _EARTH_RADIUS_M = 6371008.8
 
 
@@ -74,7 +72,7 @@ def checkin_code_png(principal: Principal, event_id: int) -> tuple[bytes, int]:
 
 def may_attend(event, status: str, mobile_branch_id: int, is_committee: bool) -> bool:
     """Whether a member (by status, mobile branch and committee seat) may take part in an event."""
-    return (status in PARTICIPATING and event.branch_id == mobile_branch_id
+    return (status in writes.PARTICIPATING and event.branch_id == mobile_branch_id
             and (event.kind != "committee" or is_committee))
 
 
@@ -116,24 +114,11 @@ def _insert_checkin(checkin: Checkin) -> bool:
     return True
 
 
-# What a check-in answers with (CheckinOut), read in the one query of the check-in path.
-_RECORD = (Checkin.id, Checkin.checked_in_at, Checkin.late, Checkin.manual, Checkin.reason, Checkin.distance_m,
-           Checkin.accuracy_m)
-_EVENT = (Event.id, Event.branch_id, Event.kind, Event.title, Event.status, Event.starts_at, Event.ends_at,
-          Event.lat, Event.lng, Event.radius_m)
-
-
 @functools.cache
 def _context_query() -> DriverStatement:
-    """The statement of `_checkin_context`, built and compiled once (building it cost about a third of a
-    check-in's CPU, SQLAlchemy's execution path another fifth: it runs on the driver connection directly)."""
-    existing = aliased(Checkin, name="existing")
-    return DriverStatement(select(Member.status, Member.mobile_branch_id, Member.is_committee, Member.township_id,
-                   *(c.label(f"event_{c.key}") for c in _EVENT),
-                   *(getattr(existing, c.key).label(f"checkin_{c.key}") for c in _RECORD))
-            .select_from(Member).join(Event, Event.id == bindparam("event_id"))
-            .outerjoin(existing, (existing.event_id == Event.id) & (existing.member_id == Member.id))
-            .where(Member.id == bindparam("member_id")))
+    """`writes.context_select`, built and compiled once (building it cost about a third of a check-in's CPU,
+    SQLAlchemy's execution path another fifth: it runs on the driver connection directly)."""
+    return DriverStatement(writes.context_select())
 
 
 def _checkin_context(member_id: int, event_id: int):
@@ -141,32 +126,41 @@ def _checkin_context(member_id: int, event_id: int):
     return _context_query().first(member_id=member_id, event_id=event_id)
 
 
-def _record(event_id: int, member_id: int, values: dict) -> dict:
-    return {"event_id": event_id, "member_id": member_id, **values}
-
-
-def _existing_record(event_id: int, member_id: int) -> dict:
-    row = db.session.execute(select(*_RECORD).where(Checkin.event_id == event_id,
-                                                    Checkin.member_id == member_id)).one()
-    return _record(event_id, member_id, row._asdict())
-
-
-def check_in(member_id: int, event_id: int, token: str, lat: float, lng: float,
-             accuracy: float | None = None) -> tuple[dict, bool]:
-    """Check a member in on site; returns (record, created). A repeat returns the first record.
-
-    On PostgreSQL two statements in autocommit, nothing else: the read of `_checkin_context` and the one
-    statement of `writes.insert_recorded` (which is its own transaction)."""
-    ratelimit.limit(f"checkin:{member_id}", current_app.config["CHECKIN_RATE_MAX"],
-                    current_app.config["CHECKIN_RATE_WINDOW_S"], "签到操作太频繁，请稍后再试")
-    row = _checkin_context(member_id, event_id)
-    event = row and SimpleNamespace(**{c.key: getattr(row, f"event_{c.key}") for c in _EVENT})
+def _standing(row) -> tuple[SimpleNamespace, dict | None]:
+    """From a context row: the event and the member's check-in there (None if none); 404 for an event the member
+    may not attend, 409 for a member who has left."""
+    event = row and SimpleNamespace(**{c.key: getattr(row, f"event_{c.key}") for c in writes.EVENT})
     if row is not None and event.branch_id == row.mobile_branch_id:
         refuse_if_left(row.status, "在本支部签到")
     if row is None or not may_attend(event, row.status, row.mobile_branch_id, row.is_committee):
         raise NotFound("找不到该活动")
-    if row.checkin_id is not None:
-        return _record(event_id, member_id, {c.key: getattr(row, f"checkin_{c.key}") for c in _RECORD}), False
+    if row.checkin_id is None:
+        return event, None
+    return event, {c.key: getattr(row, f"checkin_{c.key}") for c in writes.RECORD}
+
+
+# Events this worker checked members in at lately. A check-in validates against the copy and writes in the one
+# statement that holds only while the event's row still equals it (writes.insert_recorded): the read before the
+# write is saved, and a stale copy costs one more statement, never a wrong check-in. PostgreSQL only.
+_KNOWN_EVENTS: dict[int, tuple[float, SimpleNamespace]] = {}
+_KNOWN_FOR_S, _KNOWN_MAX = 60.0, 4096
+
+
+def _known_event(event_id: int) -> SimpleNamespace | None:
+    known = _KNOWN_EVENTS.get(event_id)
+    if known is None or time.monotonic() - known[0] > _KNOWN_FOR_S or db.engine.dialect.name != "postgresql":
+        return None
+    return known[1]
+
+
+def _remember(event: SimpleNamespace) -> None:
+    if len(_KNOWN_EVENTS) >= _KNOWN_MAX:
+        _KNOWN_EVENTS.clear()
+    _KNOWN_EVENTS[event.id] = (time.monotonic(), event)
+
+
+def _validated(event, token: str, lat: float, lng: float, accuracy: float | None) -> dict:
+    """The new check-in's values, or 422 for a cancelled event, a bad code, the wrong time or place."""
     refuse_cancelled(event)
     if not codes.verify(token, event.id):
         raise Unprocessable("签到码无效或已过期，请重新扫描现场的签到码", code="checkin_token_invalid")
@@ -183,13 +177,61 @@ def check_in(member_id: int, event_id: int, token: str, lat: float, lng: float,
         raise Unprocessable(f"您距签到地点约 {round(distance)} 米，超出 {event.radius_m} 米的签到范围",
                             code="checkin_outside_area", distance_m=round(distance), radius_m=event.radius_m)
     late = now > event.starts_at + timedelta(minutes=current_app.config["CHECKIN_LATE_TOLERANCE_MIN"])
-    values = {"checked_in_at": now, "lat": lat, "lng": lng, "accuracy_m": accuracy, "distance_m": round(distance, 1),
-              "late": late, "manual": False, "reason": None}
-    new_id = writes.insert_recorded(event, member_id, row.township_id, values)
-    if new_id is None:
-        # Another tap of the same member won the race: answer with its record.
-        return _existing_record(event_id, member_id), False
-    return _record(event_id, member_id, {"id": new_id, **values}), True
+    return {"checked_in_at": now, "lat": lat, "lng": lng, "accuracy_m": accuracy, "distance_m": round(distance, 1),
+            "late": late, "manual": False, "reason": None}
+
+
+def _record(event_id: int, member_id: int, values: dict) -> dict:
+    return {"event_id": event_id, "member_id": member_id, **values}
+
+
+def _existing_record(event_id: int, member_id: int) -> dict:
+    row = db.session.execute(select(*writes.RECORD).where(Checkin.event_id == event_id,
+                                                          Checkin.member_id == member_id)).one_or_none()
+    if row is None:
+        raise NotFound("找不到该活动")
+    return _record(event_id, member_id, row._asdict())
+
+
+def check_in(member_id: int, event_id: int, token: str, lat: float, lng: float,
+             accuracy: float | None = None) -> tuple[dict, bool]:
+    """Check a member in on site; returns (record, created). A repeat returns the first record.
+
+    On PostgreSQL one statement in autocommit when this worker knows the event (validated against its copy;
+    the statement writes only while the copy is current and the member may attend), otherwise two: the read
+    of `_checkin_context` first. The write is `writes.insert_recorded`, its own transaction."""
+    ratelimit.limit(f"checkin:{member_id}", current_app.config["CHECKIN_RATE_MAX"],
+                    current_app.config["CHECKIN_RATE_WINDOW_S"], "签到操作太频繁，请稍后再试")
+    event, values, township_id = _known_event(event_id), None, None
+    if event is not None:
+        try:
+            values = _validated(event, token, lat, lng, accuracy)
+        except Unprocessable:
+            event = None  # read first: a repeat answers with its record whatever its code or its time
+    if event is None:
+        row = _checkin_context(member_id, event_id)
+        event, existing = _standing(row)
+        if existing is not None:
+            return _record(event_id, member_id, existing), False
+        township_id = row.township_id
+    for _ in range(2):
+        values = values or _validated(event, token, lat, lng, accuracy)
+        new_id, context = writes.insert_recorded(event, member_id, township_id, values)
+        if new_id is not None:
+            _remember(event)
+            return _record(event_id, member_id, {"id": new_id, **values}), True
+        if context is None:
+            break
+        # Nothing written: the context the statement saw says why (a repeat, the event changed, the member left).
+        current, existing = _standing(context)
+        _remember(current)
+        if existing is not None:
+            return _record(event_id, member_id, existing), False
+        if current == event:
+            break
+        event, values = current, None
+    # Another tap of the same member won the race: answer with its record.
+    return _existing_record(event_id, member_id), False
 
 
 def manual_checkin(principal: Principal, event_id: int, member_id: int, reason: str) -> Checkin:
