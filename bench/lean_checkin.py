@@ -19,11 +19,8 @@ the workers, in PostgreSQL and in Redis.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import threading
-from collections import Counter
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -72,34 +69,6 @@ def make_lean_app():
     return lean
 
 
-def cpu_ticks() -> Counter:
-    """utime + stime of every process now, keyed by (pid, kind): gunicorn workers and wrk count as 'workers'."""
-    ticks: Counter = Counter()
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat[stat.rindex(")") + 2:].split()
-        kind = ("PostgreSQL" if name.startswith("postgres") else "Redis" if name.startswith("redis")
-                else "workers" if name.startswith(("python", "gunicorn")) else "other")
-        ticks[(pid, kind)] = int(fields[11]) + int(fields[12])
-    return ticks
-
-
-def cpu_per_request(before: Counter, after: Counter, requests: int) -> dict[str, float]:
-    """ms of CPU per request by kind of process between two readings (processes that ended meanwhile are lost:
-    wrk, which ends with its run, is not counted)."""
-    spent: Counter = Counter()
-    for key, value in after.items():
-        spent[key[1]] += value - before.get(key, 0)
-    hz = os.sysconf("SC_CLK_TCK")
-    return {kind: 1000 * spent[kind] / hz / max(requests, 1) for kind in ("workers", "PostgreSQL", "Redis", "other")}
-
-
 def main(argv=None) -> None:
     args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
     app, db_url = common.copy_app("lean", province.ensure(args.scale))
@@ -114,21 +83,14 @@ def main(argv=None) -> None:
                            check=False, capture_output=True, timeout=60)
             batch = requests()
             batch = batch[1::2] if label == "lean path" else batch[::2]  # each app checks in fresh pairs
-            found = {}
-            run = threading.Thread(target=lambda base=served.base, batch=batch, found=found: found.update(
-                result=load.run_wrk(base, batch, args.duration, args.connections)))
-            before = cpu_ticks()
-            run.start()
-            run.join()
-            results[label] = found["result"]
-            costs[label] = cpu_per_request(before, cpu_ticks(), results[label].requests)
+            results[label], costs[label] = load.run_wrk_costed(served.base, batch, args.duration, args.connections)
     bare = results["bare Flask endpoint"]
     figures = {}
     for label, _ in APPS:
         result = results[label]
         figures[label] = result.describe()
-        figures[f"{label}: ratio to bare; CPU a request"] = f"{result.rps / bare.rps:.3f}; " + ", ".join(
-            f"{kind} {ms:.2f} ms" for kind, ms in costs[label].items() if ms >= 0.005)
+        figures[f"{label}: ratio to bare; CPU a request"] = (f"{result.rps / bare.rps:.3f}; "
+                                                             f"{load.describe_cpu(costs[label])}")
     figures["requests available"] = f"{note}, half to each app that checks in"
     figures["load"] = (f"gunicorn {args.workers} sync workers; wrk {min(load.WRK_THREADS, args.connections)} "
                        f"threads, {args.connections} connections, {args.duration} s per app")

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -219,12 +220,55 @@ def run_wrk(base: str, requests: list[Request], duration_s: int, connections: in
         errors=errors.group(1) if errors else "none")
 
 
+def cpu_ticks() -> Counter:
+    """utime + stime of every process now, keyed by (pid, kind): the gunicorn workers (and any other Python
+    process), PostgreSQL, Redis, the rest."""
+    ticks: Counter = Counter()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        kind = ("PostgreSQL" if name.startswith("postgres") else "Redis" if name.startswith("redis")
+                else "workers" if name.startswith(("python", "gunicorn")) else "other")
+        ticks[(pid, kind)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def cpu_per_request(before: Counter, after: Counter, requests: int) -> dict[str, float]:
+    """ms of CPU a request by kind of process between two readings. A process that ended meanwhile is not
+    counted: wrk, which ends with its run, is left out."""
+    spent: Counter = Counter()
+    for key, value in after.items():
+        spent[key[1]] += value - before.get(key, 0)
+    hz = os.sysconf("SC_CLK_TCK")
+    return {kind: 1000 * spent[kind] / hz / max(requests, 1) for kind in ("workers", "PostgreSQL", "Redis", "other")}
+
+
+def describe_cpu(cost: dict[str, float]) -> str:
+    return ", ".join(f"{kind} {ms:.2f} ms" for kind, ms in cost.items() if ms >= 0.005)
+
+
+def run_wrk_costed(base: str, requests: list[Request], duration_s: int, connections: int = CONNECTIONS,
+                   content_type: str = "application/json") -> tuple[LoadResult, dict[str, float]]:
+    """`run_wrk`, and the CPU each request cost, by kind of process, read from /proc around the run."""
+    before = cpu_ticks()
+    result = run_wrk(base, requests, duration_s, connections, content_type)
+    return result, cpu_per_request(before, cpu_ticks(), result.requests)
+
+
 @dataclass
 class Comparison:
     service: LoadResult
     bare: LoadResult
     worker_rss_mb: list[float] = field(default_factory=list)
     worker_pss_mb: list[float] = field(default_factory=list)
+    service_cpu: dict[str, float] = field(default_factory=dict)
+    bare_cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float:
@@ -237,17 +281,19 @@ def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Reques
     same wrk load (script, requests, connections, duration); each service worker's RSS is read after its run.
     `requests` may be a function, called right before each run (for requests carrying short-lived codes)."""
     wrk = ensure_wrk()
-    results, rss, pss = [], [], []
+    results, costs, rss, pss = [], [], [], []
     for spec in ("server:create_app()", f"bench.load:make_bare_app({bare_reply!r})"):
         with gunicorn(spec, env, workers=args.workers) as served:
             # Warm-up (not measured): every worker has loaded its app and opened its connections.
             subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", served.base + "/healthz"],
                            capture_output=True, timeout=60)
             batch = requests() if callable(requests) else requests
-            results.append(run_wrk(served.base, batch, args.duration, args.connections, content_type))
+            result, cost = run_wrk_costed(served.base, batch, args.duration, args.connections, content_type)
+            results.append(result)
+            costs.append(cost)
             if not rss:
                 rss, pss = worker_rss_mb(served.pid), worker_pss_mb(served.pid)
-    return Comparison(results[0], results[1], rss, pss)
+    return Comparison(results[0], results[1], rss, pss, costs[0], costs[1])
 
 
 def load_figures(service_label: str, run: Comparison, args: argparse.Namespace) -> dict:
@@ -256,6 +302,8 @@ def load_figures(service_label: str, run: Comparison, args: argparse.Namespace) 
         service_label: run.service.describe(),
         "bare Flask endpoint": run.bare.describe(),
         "ratio service / bare": f"{run.ratio:.3f} (p99 {run.service.p99_ms:.1f} ms against {run.bare.p99_ms:.1f} ms)",
+        "CPU a request, service": describe_cpu(run.service_cpu),
+        "CPU a request, bare": describe_cpu(run.bare_cpu),
         "load": f"gunicorn {args.workers} sync workers; wrk {min(WRK_THREADS, args.connections)} threads, "
                 f"{args.connections} connections, {args.duration} s per endpoint",
     }
