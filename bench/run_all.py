@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["roster_import", "bench_checkins", "bench_pay_notify", "bench_sync", "bench_dashboard"]
-SCALED = ("bench_checkins", "bench_pay_notify", "bench_sync", "bench_dashboard")
+BENCHES = ["roster_import", "bench_checkins", "lean_checkin", "bench_pay_notify", "bench_sync", "bench_dashboard"]
+SCALED = ("bench_checkins", "lean_checkin", "bench_pay_notify", "bench_sync", "bench_dashboard")
 
 
 def run(name: str, quick: bool, scale: int | None = None) -> tuple[dict | None, float, int]:
