@@ -1,4 +1,4 @@
-"""A check-in costs at most three PostgreSQL round trips, and reads no encrypted member field.
+"""A check-in costs at most two PostgreSQL round trips (issue 10 asks at most three), and reads no encrypted member field.
 
 How round trips are counted (the way issue 10 counts its 13): tests/roundtrips.py.
 """
@@ -13,13 +13,14 @@ from .test_checkins import checkin
 pytestmark = pytest.mark.postgresql
 
 
-def test_a_checkin_is_at_most_three_round_trips_and_decrypts_nothing(client, secretary, member, member_auth, event,
+def test_a_checkin_is_at_most_two_round_trips_and_decrypts_nothing(client, secretary, member, member_auth, event,
                                                                     monkeypatch):
     event_id, token = event.id, code_for(client, secretary, event.id)
     db.session.commit()
     with RoundTrips(db.engine, monkeypatch) as first:
         assert checkin(client, member_auth, event_id, token).status_code == 201
-    assert len(first.sent) <= 3, first.sent
+    # Two when this worker does not know the event yet (read, write), one when it does (test_known_events.py).
+    assert len(first.sent) <= 2, first.sent
     assert not any("id_number" in s or "phone" in s for s in first.sent), first.sent
     with RoundTrips(db.engine, monkeypatch) as repeat:
         assert checkin(client, member_auth, event_id, token).status_code == 200
