@@ -1,4 +1,5 @@
-"""A check-in costs at most two PostgreSQL round trips (issue 10 asks at most three), and reads no encrypted member field.
+"""A check-in costs at most two PostgreSQL round trips (issue 10 asks at most three) and reads no encrypted
+member field.
 
 How round trips are counted (the way issue 10 counts its 13): tests/roundtrips.py.
 """
