@@ -31,6 +31,12 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": AppSession, "expire
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
 
+def is_postgresql() -> bool:
+    """Whether the app's database is PostgreSQL, asked of the engine: asking the session (`get_bind()`) builds a
+    session for a request that may never use one, a twentieth of a check-in's CPU."""
+    return db.engine.dialect.name == "postgresql"
+
+
 class DocumentedApi(Api):
     """flask-smorest's Api, except that every documented error response is the service's ErrorOut
     (flask-smorest's own Error schema has an integer `code` the service never sends)."""

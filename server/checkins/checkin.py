@@ -26,7 +26,7 @@ from server.core.members import Member, refuse_if_left
 from server.core.outbox import record_change
 from server.core.tokens import Principal
 from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
-from server.extensions import db
+from server.extensions import db, is_postgresql
 from server.store import get_redis
 from server.wechat import gateway
 
@@ -148,7 +148,7 @@ _KNOWN_FOR_S, _KNOWN_MAX = 60.0, 4096
 
 def _known_event(event_id: int) -> SimpleNamespace | None:
     known = _KNOWN_EVENTS.get(event_id)
-    if known is None or time.monotonic() - known[0] > _KNOWN_FOR_S or db.engine.dialect.name != "postgresql":
+    if known is None or time.monotonic() - known[0] > _KNOWN_FOR_S or not is_postgresql():
         return None
     return known[1]
 

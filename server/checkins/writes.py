@@ -35,7 +35,7 @@ from server.common.timeutil import isoformat, month_of
 from server.core.audit import AuditEntry, entry_values
 from server.core.members import Member
 from server.core.outbox import OutboxChange
-from server.extensions import db
+from server.extensions import db, is_postgresql
 
 CHECKINS = Checkin.__table__
 OUTBOX = OutboxChange.__table__
@@ -92,7 +92,7 @@ def insert_recorded(event, member_id: int, township_id: int | None, values: dict
     # On PostgreSQL the member's township comes from the row the statement locks (0 only spares the look-up).
     audited = entry_values(CHANGE_TYPE, "checkin", None, {"event_id": event.id, "late": values["late"]},
                            member_id=member_id, township_id=township_id or 0)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         return _insert_postgresql(event, row, outbox, payload, audited)  # one statement in autocommit: committed
     new_id = _insert_sqlite(row, outbox, payload, audited)
     db.session.commit()

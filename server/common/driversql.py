@@ -149,8 +149,8 @@ def transaction():
     first, COMMIT when the block ends, ROLLBACK when it raises. Where that cannot be (SQLite, or the session
     already in an ORM transaction of its own) the block runs in the session's transaction, and that is
     committed (or rolled back) the same way."""
-    session = db.session()
-    if db.engine.dialect.name != "postgresql" or session.in_transaction():
+    if db.engine.dialect.name != "postgresql" or _session_in_transaction():
+        session = db.session()
         try:
             yield
         except BaseException:
@@ -175,12 +175,18 @@ def transaction():
         g.pop(_OPEN, None)
 
 
+def _session_in_transaction() -> bool:
+    """Whether the request's ORM session holds a transaction, asked without building a session for a request
+    that has none (building and closing one was a twentieth of a check-in's CPU)."""
+    return db.session.registry.has() and db.session().in_transaction()
+
+
 def _autocommit_connection():
     """The app context's driver connection (a pooled psycopg connection in autocommit), taken on first use."""
     held = g.get(_HELD)
     if held is not None and held.is_valid:
         return held.driver_connection
-    if db.session().in_transaction():
+    if _session_in_transaction():
         # A write sent here would run beside the session's open transaction: a programming error, not a request's.
         raise RuntimeError("a DriverStatement runs in autocommit, but the session already holds a transaction")
     held = db.engine.raw_connection()

@@ -54,7 +54,7 @@ from server.dashboard.models import (
     RollupGap,
     RollupMember,
 )
-from server.extensions import db
+from server.extensions import db, is_postgresql
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def state() -> tuple[int, int, int]:
 
 
 def _insert(model):
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -173,7 +173,7 @@ def _rows(where, limit: int | None = None) -> list:
 
 
 def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+    return is_postgresql()
 
 
 def _clock() -> datetime:

@@ -38,7 +38,7 @@ from server.dashboard import rollup, series
 from server.dashboard.lostcontact import LISTED_COLUMNS, member_out
 from server.dashboard.models import BranchMonthStats, LostContactFlag
 from server.errors import NotFound
-from server.extensions import db
+from server.extensions import db, is_postgresql
 from server.store import get_redis
 
 SERIES_MONTHS = 12
@@ -189,7 +189,7 @@ def audit_township_read(town_id: int, month: str, listed: list[int]) -> None:
     transaction only): waiting on the flush was most of a cached read's latency under load. The entry is
     written and atomic all the same; only a crash of the database server within the WAL writer's delay
     (wal_writer_delay, 200 ms) could lose the last read entries, never a write of any other kind."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgresql():
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
     audit.insert_entry("dashboard.township_viewed", "township", town_id, {"month": month, "members": listed})
     db.session.commit()

@@ -48,7 +48,7 @@ from server.core.members import Member
 from server.core.outbox import OutboxChange
 from server.dues.models import DuesLedgerEntry, DuesOrder, DuesStandard, PayNotice
 from server.dues.service import WINDOW_MONTHS, Position, start_month
-from server.extensions import db
+from server.extensions import db, is_postgresql
 
 ORDERS = DuesOrder.__table__
 MEMBERS = Member.__table__
@@ -68,10 +68,6 @@ _AUDIT_COLUMNS = ("at", "actor_type", "actor_id", "action", "target_type", "targ
 _OUTBOX_COLUMNS = ("type", "member_id", "township_id", "at", "digest_month", "data")
 _NOTICE_COLUMNS = ("out_trade_no", "transaction_id", "raw", "received_at", "outcome")
 _TOUCH_COLUMNS = ("paid_through", "last_activity_at", "updated_at")
-
-
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _binds(table, names, prefix: str) -> dict:
@@ -121,7 +117,7 @@ def move_to_paid(key: dict, values: dict):
     """Flip the order whose columns equal `key` from pending to paid with `values` (paid_at, transaction_id); the
     order's and its member's row (member locked), or None when no order matched (missing, another status, another
     amount)."""
-    postgresql = _postgresql()
+    postgresql = is_postgresql()
     moved = _move_statement(tuple(key), postgresql).rows(**_named(key, "k_"), **_named(values, "v_"))
     if not moved:
         return None
@@ -229,7 +225,7 @@ def credit(row, transaction_id: str | None, paid_at: datetime, evidence: dict | 
     params = {**_named(audited, "a_"), **_named(change, "o_"), **_named(evidence or {}, "n_"),
               **({"m_id": row.member_id, "m_paid_through": paid_through, "m_last_activity_at": activity,
                   "m_updated_at": audited["at"]} if touch else {})}
-    if _postgresql():
+    if is_postgresql():
         _writes_postgresql(evidence is not None, touch).rows(**params, **_named(fixed, "l_"), lines=ledger)
         return
     ledger_statement, *writes = _writes_sqlite(evidence is not None, touch)

@@ -13,7 +13,7 @@ from server.common.pagination import paginate
 from server.common.timeutil import local, utcnow
 from server.core.members import Member
 from server.errors import NotFound
-from server.extensions import db
+from server.extensions import db, is_postgresql
 from server.notices.audience import addressed_to
 from server.notices.models import Notice, NoticeRead
 
@@ -41,7 +41,7 @@ def mark_read(member_id: int, notice_id: int) -> None:
     notice = db.session.execute(_shown_to(_member(member_id)).where(Notice.id == notice_id)).scalar_one_or_none()
     if notice is None:
         raise NotFound("找不到该通知")
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if is_postgresql() else sqlite_insert
     db.session.execute(insert(NoticeRead).values(notice_id=notice.id, member_id=member_id, read_at=utcnow())
                        .on_conflict_do_nothing(index_elements=["notice_id", "member_id"]))
     db.session.commit()
