@@ -96,10 +96,10 @@ def test_township_and_branch_exports_follow_scope(client, ctx):
     for url, headers, status in (
             (f"/api/v1/dashboard/branches/{quiet.mobile_branch_id}/export", secretary, 404),
             (f"/api/v1/dashboard/townships/{town.id}/export", secretary, 403),
-            (f"/api/v1/dashboard/county/export", town_admin, 403),
-            (f"/api/v1/dashboard/county/export", bearer(member_token(a)), 403),
+            ("/api/v1/dashboard/county/export", town_admin, 403),
+            ("/api/v1/dashboard/county/export", bearer(member_token(a)), 403),
             (f"/api/v1/dashboard/townships/{make_township().id}/export", town_admin, 404),
-            (f"/api/v1/dashboard/county/export?month=June", bearer(staff_token()), 422)):
+            ("/api/v1/dashboard/county/export?month=June", bearer(staff_token()), 422)):
         resp = client.get(url, headers=headers)
         assert resp.status_code == status, (url, resp.status_code)
         assert resp.get_json()["message"]

@@ -83,7 +83,7 @@ def meeting(branch):
     event = make_event(branch, starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1),
                        topic="学习党的二十届四中全会精神")
     present, on_leave = make_member(branch, name="张建国"), make_member(branch, name="李春梅")
-    absent, denied = make_member(branch, name="王大山"), make_member(branch, name="赵小红")
+    _absent, denied = make_member(branch, name="王大山"), make_member(branch, name="赵小红")
     make_checkin(event, present)
     make_leave(event, on_leave, reason="在深圳加班，无法请假")
     make_leave(event, denied, reason="想休息", status="denied")

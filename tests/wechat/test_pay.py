@@ -80,5 +80,46 @@ def test_a_signed_notice_whose_amount_is_not_whole_fen_is_invalid(ctx):
         gateway.parse_payment_notice(good.replace("1500", "1499", 1))
 
 
+def _notice_fields(ctx, **changes):
+    return {"return_code": "SUCCESS", "result_code": "SUCCESS", "appid": ctx.config["WECHAT_APPID"],
+            "mch_id": ctx.config["WECHAT_PAY_MCH_ID"], "out_trade_no": "DFPAY0005", "transaction_id": "42y",
+            "nonce_str": "n", "time_end": "20261101120000", "total_fee": "1500", "cash_fee": "1500", **changes}
+
+
+def test_a_notice_is_read_as_wechat_sends_it(ctx):
+    key = ctx.config["WECHAT_PAY_API_KEY"]
+    notice = gateway.parse_payment_notice(emu_pay.signed_xml(_notice_fields(ctx, bank_type=""), key))
+    assert (notice.out_trade_no, notice.total_fee, notice.cash_fee) == ("DFPAY0005", 1500, 1500)
+    assert notice.paid_at.isoformat() == "2026-11-01T04:00:00+00:00"  # 12:00 in Beijing
+
+
+@pytest.mark.parametrize("changes", [
+    {"total_fee": "１５００"},  # full-width digits: int() would take them, WeChat never sends them
+    {"total_fee": "1٥00"},
+    {"cash_fee": "²"},
+    {"time_end": "2026110112000"},
+    {"time_end": "20261301120000"},
+    {"time_end": "2026-11-01 12:0"},
+])
+def test_a_signed_notice_with_a_malformed_amount_or_time_is_invalid(ctx, changes):
+    xml = emu_pay.signed_xml(_notice_fields(ctx, **changes), ctx.config["WECHAT_PAY_API_KEY"])
+    with pytest.raises(gateway.InvalidNotice):
+        gateway.parse_payment_notice(xml)
+
+
+def test_a_signed_notice_of_another_shape_is_invalid(ctx):
+    good = emu_pay.signed_xml(_notice_fields(ctx), ctx.config["WECHAT_PAY_API_KEY"])
+    assert gateway.parse_payment_notice(good).total_fee == 1500
+    for bad in (good.replace("<total_fee>", "<total_fee>9</total_fee><total_fee>", 1),  # a field twice
+                good.replace("<total_fee>", '<total_fee currency="USD">', 1),  # attributes
+                good.replace("<xml>", '<xml id="1">', 1),
+                good.replace("<xml>", "<notice>", 1).replace("</xml>", "</notice>"),
+                good.replace("<nonce_str>", "<nonce_str><b/>", 1),  # a field holding an element
+                good.replace("</xml>", ""),  # not well-formed
+                good.replace("<sign>", "<signature>", 1).replace("</sign>", "</signature>", 1)):  # unsigned
+        with pytest.raises(gateway.InvalidNotice):
+            gateway.parse_payment_notice(bad)
+
+
 def test_the_notice_reply_stops_or_asks_for_retries(ctx):
     assert "SUCCESS" in gateway.notice_reply(True) and "FAIL" in gateway.notice_reply(False, "签名错误")
