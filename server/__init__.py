@@ -8,6 +8,7 @@ import swagger_ui_bundle
 from flask import Flask, jsonify, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
 
 from server import (
     audit,
@@ -103,6 +104,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for package in PACKAGES:
         package.init_app(app)
     _register_platform_routes(app)
+    # The mappers are set up here, not on a worker's first query: with the app preloaded (deploy/gunicorn.conf.py)
+    # it is done once in the master and its memory shared, and no worker's first request pays for it.
+    configure_mappers()
     return app
 
 
