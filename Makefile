@@ -62,6 +62,7 @@ worker: install
 
 # Benchmarks (PostgreSQL + Redis on this machine; not part of the tests). BENCH_ARGS=--quick for a short check.
 bench: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean:

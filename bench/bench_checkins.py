@@ -33,7 +33,7 @@ ROUNDS_MAX = 25  # a member may try 30 check-ins a minute (CHECKIN_RATE_MAX): st
 
 def seed(app, pairs: int, duration_s: int):
     """Theme days happening now and fresh (member, event) pairs; (a function making one request per pair with
-    check-in codes valid for the next duration_s + 10 s, the event ids, a note, the number of pairs)."""
+    check-in codes valid for the next duration_s + 10 s (a turn of the bench), the event ids, a note, the number of pairs)."""
     from sqlalchemy import select
 
     from server.checkins import codes
@@ -98,7 +98,7 @@ def main(argv=None) -> None:
         raise SystemExit("--duration is at most 45 s: the check-in codes the bench signs live at most 60 s")
     app, db_url = common.copy_app("checkins", province.ensure(args.scale))
     started = time.time()
-    requests, event_ids, note, pairs = seed(app, RATE_BOUND * args.duration, args.duration)
+    requests, event_ids, note, pairs = seed(app, RATE_BOUND * args.duration, load.slices(args.duration)[1])
     common.dispose(app)
     common.log(f"seeded {note} in {time.time() - started:.1f} s")
     run = load.compare_with_bare(args, common.service_env(db_url), requests)

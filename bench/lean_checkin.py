@@ -19,7 +19,6 @@ the workers, in PostgreSQL and in Redis.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -72,18 +71,16 @@ def make_lean_app():
 def main(argv=None) -> None:
     args = common.arguments(__doc__, FULL, QUICK, load=True, argv=argv)
     app, db_url = common.copy_app("lean", province.ensure(args.scale))
-    requests, _, note, _ = bench_checkins.seed(app, 2 * bench_checkins.RATE_BOUND * args.duration, args.duration)
+    requests, _, note, _ = bench_checkins.seed(app, 2 * bench_checkins.RATE_BOUND * args.duration,
+                                                  load.slices(args.duration)[1])
     common.dispose(app)
     env = common.service_env(db_url)
-    wrk = load.ensure_wrk()
-    results, costs = {}, {}
-    for label, spec in APPS:
-        with load.gunicorn(spec, env, workers=args.workers) as served:
-            subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", served.base + "/healthz"],
-                           check=False, capture_output=True, timeout=60)
-            batch = requests()
-            batch = batch[1::2] if label == "lean path" else batch[::2]  # each app checks in fresh pairs
-            results[label], costs[label] = load.run_wrk_costed(served.base, batch, args.duration, args.connections)
+    # Each app that checks in takes its own half of the fresh pairs; the bare one is sent the service's.
+    halves = {"service": lambda: requests()[::2], "lean path": lambda: requests()[1::2],
+              "bare Flask endpoint": lambda: requests()[::2]}
+    run = load.take_turns(args, env, [spec for _, spec in APPS], [halves[label] for label, _ in APPS])
+    results = {label: result for (label, _), result in zip(APPS, run.results)}
+    costs = {label: cost for (label, _), cost in zip(APPS, run.cpu)}
     bare = results["bare Flask endpoint"]
     figures = {}
     for label, _ in APPS:
@@ -93,7 +90,7 @@ def main(argv=None) -> None:
                                                              f"{load.describe_cpu(costs[label])}")
     figures["requests available"] = f"{note}, half to each app that checks in"
     figures["load"] = (f"gunicorn {args.workers} sync workers; wrk {min(load.WRK_THREADS, args.connections)} "
-                       f"threads, {args.connections} connections, {args.duration} s per app")
+                       f"threads, {args.connections} connections; {load.describe_turns(args)}")
     common.report("lean_checkin", args, figures, headline={
         "service": f"{results['service'].rps / bare.rps:.3f} of bare",
         "lean path": f"{results['lean path'].rps / bare.rps:.3f} of bare"})

@@ -32,7 +32,9 @@ function init(args)
     if f[4] ~= "" then headers["Content-Type"] = content_type end
     requests[#requests + 1] = wrk.format(f[1], f[2], headers, f[4] ~= "" and f[4] or nil)
   end
-  next_index, created, ok, too_many, client_error, server_error, other = tid, 0, 0, 0, 0, 0, 0
+  -- BENCH_OFFSET: the first line index of this run (a run that continues an earlier one sends fresh lines).
+  local offset = tonumber(os.getenv("BENCH_OFFSET") or "0")
+  next_index, created, ok, too_many, client_error, server_error, other = tid + offset, 0, 0, 0, 0, 0, 0
 end
 
 function request()
@@ -59,4 +61,12 @@ function done(summary, latency, requests)
                          totals.too_many, totals.client_error, totals.server_error, totals.other))
   io.write(string.format("bench-latency-us: p50=%d p95=%d p99=%d max=%d\n", latency:percentile(50),
                          latency:percentile(95), latency:percentile(99), latency.max))
+  -- Where a following run should start (past every line any thread sent), and the latency quantiles at every
+  -- 0.1 % so that runs can be merged into one distribution.
+  local next_line = 0
+  for _, thread in ipairs(threads) do next_line = math.max(next_line, thread:get("next_index")) end
+  io.write(string.format("bench-next: %d\n", next_line))
+  local quantiles = {}
+  for k = 1, 1000 do quantiles[k] = tostring(latency:percentile(k / 10)) end
+  io.write("bench-quantiles-us: " .. table.concat(quantiles, " ") .. "\n")
 end

@@ -3,8 +3,9 @@
 - `gunicorn()` serves an app (the real one or `make_bare_app()`) on a free loopback port and stops it after;
 - `run_wrk()` drives it with wrk through bench/lines.lua, one request a line (method, path, token, body), and
   reads back the answers counted by status and the exact p50/p95/p99;
-- `compare_with_bare()` runs the service and then the bare one-route app with the same gunicorn settings and
-  the same requests, in the same run, and reads each service worker's RSS from /proc before stopping it.
+- `compare_with_bare()` serves the service and the bare one-route app side by side with the same gunicorn
+  settings and drives them with the same requests in alternating turns of a few seconds (both see the same
+  machine), and reads each service worker's RSS from /proc before stopping it.
 """
 from __future__ import annotations
 
@@ -21,10 +22,11 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import spyprofile
 from bench.common import CONNECTIONS, ROOT, WORKERS
 
 WRK_THREADS = 4
@@ -164,6 +166,32 @@ class LoadResult:
     p99_ms: float
     statuses: dict[str, int]  # "201", "200", "429", "4xx", "5xx", "other", counted by bench/lines.lua
     errors: str
+    quantiles_ms: list[float] = field(default_factory=list)  # the latency at every 0.1 % (for merging runs)
+    next_line: int = 0  # the first request line a run continuing this one sends
+
+    @classmethod
+    def merged(cls, runs: list[LoadResult]) -> LoadResult:
+        """Runs of one app taken in slices, as one: requests and time summed, the percentiles read from the
+        runs' quantiles, each run weighted by its requests."""
+        if len(runs) == 1:
+            return runs[0]
+        weighted = sorted((q, run.requests / max(len(run.quantiles_ms), 1)) for run in runs for q in run.quantiles_ms)
+        total = sum(w for _, w in weighted)
+
+        def percentile(p: float) -> float:
+            reached = 0.0
+            for value, weight in weighted:
+                reached += weight
+                if reached >= total * p / 100:
+                    return value
+            return weighted[-1][0] if weighted else 0.0
+
+        requests, seconds = sum(r.requests for r in runs), sum(r.seconds for r in runs)
+        statuses = {k: sum(r.statuses.get(k, 0) for r in runs) for k in runs[0].statuses}
+        errors = "; ".join(sorted({r.errors for r in runs} - {"none"})) or "none"
+        return cls(requests=requests, seconds=seconds, rps=requests / seconds if seconds else 0.0,
+                   p50_ms=percentile(50), p95_ms=percentile(95), p99_ms=percentile(99), statuses=statuses,
+                   errors=errors, next_line=runs[-1].next_line)
 
     @property
     def answered(self) -> int:
@@ -193,12 +221,14 @@ def ensure_wrk() -> str:
 
 
 def run_wrk(base: str, requests: list[Request], duration_s: int, connections: int = CONNECTIONS,
-            content_type: str = "application/json") -> LoadResult:
-    """Drive base with wrk for duration_s: thread t sends requests t, t + 4, t + 8, … (each once before repeats)."""
+            content_type: str = "application/json", offset: int = 0) -> LoadResult:
+    """Drive base with wrk for duration_s: thread t sends requests offset + t, offset + t + 4, … (each once before
+    repeats)."""
     with tempfile.NamedTemporaryFile("w", prefix="bench-lines-", delete=False) as f:
         f.write("\n".join(r.line() for r in requests) + "\n")
     threads = min(WRK_THREADS, connections)
-    env = {**os.environ, "BENCH_LINES": f.name, "BENCH_CONTENT_TYPE": content_type, "BENCH_THREADS": str(threads)}
+    env = {**os.environ, "BENCH_LINES": f.name, "BENCH_CONTENT_TYPE": content_type, "BENCH_THREADS": str(threads),
+           "BENCH_OFFSET": str(offset)}
     cmd = [ensure_wrk(), "-t", str(threads), "-c", str(connections), "-d", f"{duration_s}s", "--timeout", "10s",
            "-s", LINES_LUA, base]
     try:
@@ -212,12 +242,16 @@ def run_wrk(base: str, requests: list[Request], duration_s: int, connections: in
         raise RuntimeError("wrk printed no summary:\n" + out)
     lat = {k: int(v) / 1000 for k, v in (kv.split("=") for kv in latency.group(1).split())}
     errors = re.search(r"Socket errors: (.*)", out)
+    following = re.search(r"^bench-next: (\d+)$", out, re.M)
+    quantiles = re.search(r"^bench-quantiles-us: (.*)$", out, re.M)
     return LoadResult(
         requests=int(total.group(1)), seconds=float(total.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[total.group(3)],
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         p50_ms=lat["p50"], p95_ms=lat["p95"], p99_ms=lat["p99"],
         statuses={k: int(v) for k, v in (kv.split("=") for kv in statuses.group(1).split())},
-        errors=errors.group(1) if errors else "none")
+        errors=errors.group(1) if errors else "none",
+        quantiles_ms=[int(v) / 1000 for v in quantiles.group(1).split()] if quantiles else [],
+        next_line=int(following.group(1)) if following else offset)
 
 
 def cpu_ticks() -> Counter:
@@ -239,12 +273,17 @@ def cpu_ticks() -> Counter:
     return ticks
 
 
-def cpu_per_request(before: Counter, after: Counter, requests: int) -> dict[str, float]:
-    """ms of CPU a request by kind of process between two readings. A process that ended meanwhile is not
+def cpu_spent(before: Counter, after: Counter) -> Counter:
+    """Clock ticks of CPU by kind of process between two readings. A process that ended meanwhile is not
     counted: wrk, which ends with its run, is left out."""
     spent: Counter = Counter()
     for key, value in after.items():
         spent[key[1]] += value - before.get(key, 0)
+    return spent
+
+
+def cpu_per_request(spent: Counter, requests: int) -> dict[str, float]:
+    """ms of CPU a request by kind of process, from the ticks `cpu_spent` read over the requests' runs."""
     hz = os.sysconf("SC_CLK_TCK")
     return {kind: 1000 * spent[kind] / hz / max(requests, 1) for kind in ("workers", "PostgreSQL", "Redis", "other")}
 
@@ -254,11 +293,11 @@ def describe_cpu(cost: dict[str, float]) -> str:
 
 
 def run_wrk_costed(base: str, requests: list[Request], duration_s: int, connections: int = CONNECTIONS,
-                   content_type: str = "application/json") -> tuple[LoadResult, dict[str, float]]:
-    """`run_wrk`, and the CPU each request cost, by kind of process, read from /proc around the run."""
+                   content_type: str = "application/json", offset: int = 0) -> tuple[LoadResult, Counter]:
+    """`run_wrk`, and the CPU the run cost, by kind of process, read from /proc around it (`cpu_spent`)."""
     before = cpu_ticks()
-    result = run_wrk(base, requests, duration_s, connections, content_type)
-    return result, cpu_per_request(before, cpu_ticks(), result.requests)
+    result = run_wrk(base, requests, duration_s, connections, content_type, offset)
+    return result, cpu_spent(before, cpu_ticks())
 
 
 @dataclass
@@ -275,25 +314,81 @@ class Comparison:
         return self.service.rps / self.bare.rps
 
 
+SLICE_S = 5  # the service and the bare app take turns of this many seconds
+
+
+def slices(duration_s: int) -> tuple[int, int]:
+    """(turns, seconds a turn) for `duration_s` seconds of wrk per app."""
+    turns = max(1, round(duration_s / SLICE_S))
+    return turns, max(1, round(duration_s / turns))
+
+
+@dataclass
+class Turns:
+    """What `take_turns` measured for each app, in the order given."""
+
+    results: list[LoadResult]
+    cpu: list[dict[str, float]]
+    worker_rss_mb: list[float]
+    worker_pss_mb: list[float]
+
+
+def take_turns(args: argparse.Namespace, env: dict, specs: list[str],
+               batches: list[Callable[[], list[Request]]], content_type: str = "application/json") -> Turns:
+    """The apps `specs` served side by side under the same gunicorn settings and driven by wrk (same script,
+    connections) in turns of about SLICE_S seconds, one app after the other, until each has had `args.duration`
+    seconds: so all see the same machine (this one's speed moves by a third within a minute; with one app after
+    the other in long runs the ratio moved with it). The idle apps' workers sleep in accept(). Each app's turns
+    continue where its last one stopped (its requests stay fresh); `batches[i]()` gives app i's requests and is
+    called before each of its turns (for requests carrying short-lived codes). The first app's workers' RSS is
+    read at the end, and with BENCH_PROFILE set py-spy samples them meanwhile."""
+    wrk = ensure_wrk()
+    turns, seconds = slices(args.duration)
+    with ExitStack() as stack:
+        served = [stack.enter_context(gunicorn(spec, env, workers=args.workers)) for spec in specs]
+        for app in served:  # warm-up (not measured): every worker has loaded its app and opened its connections
+            subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", app.base + "/healthz"],
+                           capture_output=True, timeout=60)
+        spy = _profiling(served[0].pid, turns * seconds * len(specs), args)
+        runs, spent = [[] for _ in specs], [Counter() for _ in specs]
+        for _ in range(turns):
+            for i, app in enumerate(served):
+                offset = runs[i][-1].next_line if runs[i] else 0
+                result, cost = run_wrk_costed(app.base, batches[i](), seconds, args.connections, content_type,
+                                              offset)
+                runs[i].append(result)
+                spent[i].update(cost)
+        if spy is not None:
+            spy[0].wait(timeout=60)
+            spyprofile.report(spy[1])
+        rss, pss = worker_rss_mb(served[0].pid), worker_pss_mb(served[0].pid)
+    results = [LoadResult.merged(r) for r in runs]
+    return Turns(results, [cpu_per_request(ticks, r.requests) for ticks, r in zip(spent, results)], rss, pss)
+
+
 def compare_with_bare(args: argparse.Namespace, env: dict, requests: list[Request] | Callable[[], list[Request]],
                       bare_reply: str = "json", content_type: str = "application/json") -> Comparison:
-    """The service and the bare app, one after the other in this run, under the same gunicorn settings and the
-    same wrk load (script, requests, connections, duration); each service worker's RSS is read after its run.
-    `requests` may be a function, called right before each run (for requests carrying short-lived codes)."""
-    wrk = ensure_wrk()
-    results, costs, rss, pss = [], [], [], []
-    for spec in ("server:create_app()", f"bench.load:make_bare_app({bare_reply!r})"):
-        with gunicorn(spec, env, workers=args.workers) as served:
-            # Warm-up (not measured): every worker has loaded its app and opened its connections.
-            subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", served.base + "/healthz"],
-                           capture_output=True, timeout=60)
-            batch = requests() if callable(requests) else requests
-            result, cost = run_wrk_costed(served.base, batch, args.duration, args.connections, content_type)
-            results.append(result)
-            costs.append(cost)
-            if not rss:
-                rss, pss = worker_rss_mb(served.pid), worker_pss_mb(served.pid)
-    return Comparison(results[0], results[1], rss, pss, costs[0], costs[1])
+    """The service and the bare one-route app in turns (`take_turns`), the same requests to both. `requests`
+    may be a function, called right before each turn (for requests carrying short-lived codes)."""
+    batch = requests if callable(requests) else (lambda: requests)
+    run = take_turns(args, env, ["server:create_app()", f"bench.load:make_bare_app({bare_reply!r})"],
+                     [batch, batch], content_type)
+    return Comparison(*run.results, run.worker_rss_mb, run.worker_pss_mb, *run.cpu)
+
+
+def describe_turns(args: argparse.Namespace) -> str:
+    turns, seconds = slices(args.duration)
+    return f"{turns} turns of {seconds} s per app, the apps alternating"
+
+
+def _profiling(pid: int, seconds: int, args: argparse.Namespace):
+    """With BENCH_PROFILE set: py-spy on the service's workers while the turns run (bench/spyprofile.py)."""
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        return None
+    out = Path(folder) / f"{Path(sys.argv[0]).stem}.raw"
+    process = spyprofile.start(pid, seconds, out)
+    return (process, out) if process is not None else None
 
 
 def load_figures(service_label: str, run: Comparison, args: argparse.Namespace) -> dict:
@@ -305,7 +400,7 @@ def load_figures(service_label: str, run: Comparison, args: argparse.Namespace) 
         "CPU a request, service": describe_cpu(run.service_cpu),
         "CPU a request, bare": describe_cpu(run.bare_cpu),
         "load": f"gunicorn {args.workers} sync workers; wrk {min(WRK_THREADS, args.connections)} threads, "
-                f"{args.connections} connections, {args.duration} s per endpoint",
+                f"{args.connections} connections; {describe_turns(args)}",
     }
 
 

@@ -22,18 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import bench_checkins, common, province  # noqa: E402
-
-GROUPS = (("server/", "service code (server/)"), ("sqlalchemy", "SQLAlchemy"), ("psycopg", "psycopg"),
-          ("flask_smorest", "flask-smorest, webargs, marshmallow"), ("webargs", "flask-smorest, webargs, marshmallow"),
-          ("marshmallow", "flask-smorest, webargs, marshmallow"), ("werkzeug", "Flask, Werkzeug"),
-          ("flask", "Flask, Werkzeug"), ("redis", "redis"), ("json", "json"))
-
-
-def group(filename: str) -> str:
-    for needle, name in GROUPS:
-        if needle in filename:
-            return name
-    return "Python and the rest" if filename.startswith(("<", "~")) or "python3" in filename else "other libraries"
+from bench.spyprofile import group  # noqa: E402
 
 
 def run_profiled(send, plan) -> tuple[cProfile.Profile, float]:
