@@ -161,7 +161,7 @@ def main(argv=None) -> None:
     for i, line in enumerate(details, 1):
         figures[f"full scan {i}"] = line
     figures["load"] = (f"gunicorn {args.workers} sync workers; wrk {min(load.WRK_THREADS, args.connections)} "
-                       f"threads, {args.connections} concurrent readers, {args.duration} s per endpoint")
+                       f"threads, {args.connections} concurrent readers; {load.describe_turns(args)}")
     counts = province.figures(db_url)
     figures["data set"] = (f"copy of the province data set at scale {args.scale:,}: "
                            + ", ".join(f"{k} {v:,}" for k, v in counts.items()))

@@ -35,15 +35,23 @@ def member_filter(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
+STAFF_SCOPES = ("county_admin", "township_admin", "branch_secretary")  # the roles whose scope is a place
+
+
 def township_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause limiting Township rows to the principal's scope."""
-    role = principal.staff_role
+    return township_filter_of(principal.staff_role, principal.scope_id)
+
+
+def township_filter_of(role: str | None, scope_id) -> ColumnElement[bool]:
+    """`township_filter` for a staff role and its scope id (a value, or a bind parameter for a statement built
+    once for every principal of the role)."""
     if role == "county_admin":
-        return Township.county_id == principal.scope_id
+        return Township.county_id == scope_id
     if role == "township_admin":
-        return Township.id == principal.scope_id
+        return Township.id == scope_id
     if role == "branch_secretary":
-        return Township.id == select(Branch.township_id).where(Branch.id == principal.scope_id).scalar_subquery()
+        return Township.id == select(Branch.township_id).where(Branch.id == scope_id).scalar_subquery()
     return false()
 
 

@@ -17,12 +17,14 @@ DASHBOARD_VIEW_CACHE_S, 300 s; server/dashboard/viewcache.py; docs/dashboard.md)
 """
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select, text, true
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, true
 
+from server.common.driversql import DriverStatement
 from server.common.timeutil import (
     month_add,
     month_bounds,
@@ -31,6 +33,7 @@ from server.common.timeutil import (
     month_range,
 )
 from server.core import audit, scope
+from server.core.audit import AuditEntry
 from server.core.members import STATUSES, Member
 from server.core.orgs import Branch, Township
 from server.core.tokens import Principal
@@ -182,17 +185,54 @@ def township_and_state(principal: Principal, township_id: int, columns) -> tuple
     return row[0], tuple(row[1:])
 
 
-def audit_township_read(town_id: int, month: str, listed: list[int]) -> None:
-    """The staff read of a township's lists (docs/audit.md): one INSERT, then the commit.
+@functools.cache
+def _township_and_rollup_state(role: str) -> DriverStatement:
+    """The township's id and name if in the scope of a staff `role` (bind `scope_id`), with the roll-up's state."""
+    return DriverStatement(select(Township.id, Township.name, *rollup.state_columns()).where(
+        Township.id == bindparam("township_id", type_=Township.id.type),
+        scope.township_filter_of(role, bindparam("scope_id", type_=Township.id.type))))
 
-    On PostgreSQL the commit does not wait for the WAL to reach the disk (`synchronous_commit = off` for this
-    transaction only): waiting on the flush was most of a cached read's latency under load. The entry is
-    written and atomic all the same; only a crash of the database server within the WAL writer's delay
-    (wal_writer_delay, 200 ms) could lose the last read entries, never a write of any other kind."""
-    if is_postgresql():
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    audit.insert_entry("dashboard.township_viewed", "township", town_id, {"month": month, "members": listed})
-    db.session.commit()
+
+def township_and_rollup_state(principal: Principal, township_id: int) -> tuple:
+    """(the township (id, name) if in the caller's scope, else NotFound; the roll-up's state): one statement, on
+    PostgreSQL sent on the driver connection in autocommit (a cached township view writes only its audit entry
+    after it, server/common/driversql.py)."""
+    if not is_postgresql() or principal.staff_role not in scope.STAFF_SCOPES:
+        return township_and_state(principal, township_id, rollup.state_columns())
+    row = _township_and_rollup_state(principal.staff_role).first(township_id=township_id, scope_id=principal.scope_id)
+    if row is None:
+        raise NotFound("找不到该乡镇")
+    return row, tuple(row[2:])
+
+
+@functools.cache
+def _read_audit_statement(names: tuple[str, ...]) -> DriverStatement:
+    """One audit entry inserted by a statement that also sets `synchronous_commit = off` for its own transaction
+    (`set_config(…, true)` in autocommit: the statement's implicit transaction; nothing leaks to the connection)."""
+    quick = select(func.set_config("synchronous_commit", "off", True).label("off")).cte("quick_commit")
+    entries = AuditEntry.__table__
+    return DriverStatement(insert(entries).from_select(
+        list(names), select(*(bindparam(f"a_{n}", type_=entries.c[n].type) for n in names)).select_from(quick)))
+
+
+def audit_township_read(town_id: int, month: str, listed: list[int]) -> None:
+    """The staff read of a township's lists (docs/audit.md): one INSERT, committed.
+
+    On PostgreSQL that is one statement on the driver connection in autocommit (after the ORM session's read
+    transaction, if the view was computed, is ended), and its commit does not wait for the WAL to reach the
+    disk (`synchronous_commit = off` for that transaction only): waiting on the flush was most of a cached
+    read's latency under load, and BEGIN, SET, INSERT and COMMIT through the session four round trips. The
+    entry is written and atomic all the same; only a crash of the database server within the WAL writer's
+    delay (wal_writer_delay, 200 ms) could lose the last read entries, never a write of any other kind."""
+    values = audit.entry_values("dashboard.township_viewed", "township", town_id,
+                                {"month": month, "members": listed}, township_id=town_id)
+    if not is_postgresql():
+        audit.insert_entry("dashboard.township_viewed", "township", town_id, {"month": month, "members": listed})
+        db.session.commit()
+        return
+    if db.session.registry.has():
+        db.session.commit()  # the view's reads: nothing written
+    _read_audit_statement(tuple(values)).first(**{f"a_{n}": v for n, v in values.items()})
 
 
 def township(principal: Principal, township_id: int, month: str) -> dict:

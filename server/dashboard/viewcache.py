@@ -76,7 +76,7 @@ def township(principal: Principal, township_id: int, month: str, dump):
         return service.township(principal, township_id, month)
     service.refresh_if_embedded()
     # The scope check and the roll-up's state in one statement (a cached read is then that, the audit row, commit).
-    town, state = service.township_and_state(principal, township_id, rollup.state_columns())
+    town, state = service.township_and_rollup_state(principal, township_id)
     key = _key(f"township:{town.id}", principal, month, state)
     entry, version = _cached(key)
     if entry is not None:
