@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -30,31 +31,62 @@ class Cost:
 
 
 def measure(app, client, url: str, headers: dict, calls: int = 30) -> Cost:
+    """Counted at psycopg's cursor, so the statements SQLAlchemy sends and those sent on the driver connection
+    directly (server/common/driversql.py) are counted alike; on SQLite through SQLAlchemy's events."""
     from server.extensions import db
 
     counts: Counter = Counter()
     waited = [0.0]
 
-    def before(conn, cursor, statement, parameters, context, executemany):
-        conn.info["province_started"] = time.perf_counter()
-        counts[statement.lstrip().split(None, 1)[0].upper()] += 1
-
-    def after(conn, cursor, statement, parameters, context, executemany):
-        waited[0] += time.perf_counter() - conn.info.pop("province_started", time.perf_counter())
+    def note(statement, started: float) -> None:
+        waited[0] += time.perf_counter() - started
+        text = statement.decode() if isinstance(statement, bytes) else str(statement)
+        counts[text.lstrip().split(None, 1)[0].upper()] += 1
 
     with app.app_context():
         engine = db.engine
     resp = client.get(url, headers=headers)
     if resp.status_code != 200:
         raise RuntimeError(f"{url} answered {resp.status_code}: {resp.get_data(as_text=True)[:300]}")
-    sa.event.listen(engine, "before_cursor_execute", before)
-    sa.event.listen(engine, "after_cursor_execute", after)
-    try:
+    with _counting(engine, note):
         cpu, wall = time.process_time(), time.perf_counter()
         for _ in range(calls):
             client.get(url, headers=headers)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
-        sa.event.remove(engine, "after_cursor_execute", after)
     return Cost(calls, cpu / calls * 1000, waited[0] / calls * 1000, wall / calls * 1000, counts)
+
+
+@contextmanager
+def _counting(engine, note):
+    """`note(statement, started)` after every statement the app sends while the block runs."""
+    if engine.dialect.name != "postgresql":
+        def before(conn, cursor, statement, parameters, context, executemany):
+            conn.info["bench_started"] = time.perf_counter()
+
+        def after(conn, cursor, statement, parameters, context, executemany):
+            note(statement, conn.info.pop("bench_started", time.perf_counter()))
+
+        sa.event.listen(engine, "before_cursor_execute", before)
+        sa.event.listen(engine, "after_cursor_execute", after)
+        try:
+            yield
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+            sa.event.remove(engine, "after_cursor_execute", after)
+        return
+    import psycopg
+
+    real = psycopg.Cursor.execute
+
+    def execute(cursor, query, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return real(cursor, query, *args, **kwargs)
+        finally:
+            note(query, started)
+
+    psycopg.Cursor.execute = execute
+    try:
+        yield
+    finally:
+        psycopg.Cursor.execute = real
