@@ -113,9 +113,9 @@ def main(argv=None) -> None:
             f"{s['201']} of {run.service.answered} answered (201 new check-in); 200 repeat {s['200']}, "
             f"429 {s['429']}, other 4xx {s['4xx']}, 5xx {s['5xx']}"),
         "verified in the database": (f"{inserted} check-in rows and {outbox} outbox rows for the bench's theme days "
-                                     f"(≥ the 201s: requests in flight when wrk stops are stored but not counted)"),
-        "requests available": f"{note}; {'enough' if run.service.requests <= pairs else 'RAN OUT'} "
-                              f"for the {run.service.requests} sent",
+                                     f"(≥ the 201s: the unmeasured warm-up turn's and those in flight when a turn stops are stored but not counted)"),
+        "requests available": f"{note}; {'enough' if run.service.next_line <= pairs else 'RAN OUT'} "
+                              f"for the {run.service.next_line} lines reached (the warm-up turn's included)",
         "worker RSS after the run": load.rss_figure(run),
         "data set": f"copy of the province data set at scale {args.scale:,} members",
     })

@@ -110,11 +110,11 @@ def main(argv=None) -> None:
     figures.update({
         "requests that did the full work": (
             f"{min(answered, books['paid_orders'])} of {answered} answered were first-time credits "
-            f"({books['paid_orders']} orders paid in the database; requests in flight when wrk stops are credited "
+            f"({books['paid_orders']} orders paid in the database; the unmeasured warm-up turn's and those in flight when a turn stops are credited "
             f"but not counted); {max(0, answered - books['paid_orders'])} repeats; answers "
             + " ".join(f"{k}={v}" for k, v in run.service.statuses.items() if v)),
-        "requests available": f"{orders:,} orders seeded; {'enough' if run.service.requests <= orders else 'RAN OUT'} "
-                              f"for the {run.service.requests} sent",
+        "requests available": f"{orders:,} orders seeded; {'enough' if run.service.next_line <= orders else 'RAN OUT'} "
+                              f"for the {run.service.next_line} lines reached (the warm-up turn's included)",
         "books": ", ".join(f"{k} {v}" for k, v in books.items()),
         "each paid order credited once": "yes" if ok else "NO",
         "data set": f"copy of the province data set at scale {args.scale:,} members",

@@ -315,6 +315,7 @@ class Comparison:
 
 
 SLICE_S = 5  # the service and the bare app take turns of this many seconds
+WARM_UP_S = 2  # an unmeasured turn of each app's real requests first
 
 
 def slices(duration_s: int) -> tuple[int, int]:
@@ -338,7 +339,8 @@ def take_turns(args: argparse.Namespace, env: dict, specs: list[str],
     """The apps `specs` served side by side under the same gunicorn settings and driven by wrk (same script,
     connections) in turns of about SLICE_S seconds, one app after the other, until each has had `args.duration`
     seconds: so all see the same machine (this one's speed moves by a third within a minute; with one app after
-    the other in long runs the ratio moved with it). The idle apps' workers sleep in accept(). Each app's turns
+    the other in long runs the ratio moved with it). The idle apps' workers sleep in accept(). Before the
+    measured turns each app has one unmeasured turn of WARM_UP_S seconds of its own requests. Each app's turns
     continue where its last one stopped (its requests stay fresh); `batches[i]()` gives app i's requests and is
     called before each of its turns (for requests carrying short-lived codes). The first app's workers' RSS is
     read at the end, and with BENCH_PROFILE set py-spy samples them meanwhile."""
@@ -349,11 +351,15 @@ def take_turns(args: argparse.Namespace, env: dict, specs: list[str],
         for app in served:  # warm-up (not measured): every worker has loaded its app and opened its connections
             subprocess.run([wrk, "-t", "2", "-c", str(args.connections), "-d", "2s", app.base + "/healthz"],
                            capture_output=True, timeout=60)
+        # Then one unmeasured turn of the real requests: each worker's first ones pay what a process pays once
+        # (wechatpy imported on the first notice, statements compiled, the known-event copies), not the figures.
+        offsets = [run_wrk(app.base, batches[i](), WARM_UP_S, args.connections, content_type).next_line
+                   for i, app in enumerate(served)]
         spy = _profiling(served[0].pid, turns * seconds * len(specs), args)
         runs, spent = [[] for _ in specs], [Counter() for _ in specs]
         for _ in range(turns):
             for i, app in enumerate(served):
-                offset = runs[i][-1].next_line if runs[i] else 0
+                offset = runs[i][-1].next_line if runs[i] else offsets[i]
                 result, cost = run_wrk_costed(app.base, batches[i](), seconds, args.connections, content_type,
                                               offset)
                 runs[i].append(result)
