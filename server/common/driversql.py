@@ -35,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.elements import ClauseElement
 
-from server.extensions import db
+from server.extensions import db, is_postgresql
 
 _HELD = "_driver_connection"  # on flask.g: the app context's pooled connection, in autocommit
 _OPEN = "_driver_transaction"  # on flask.g: set while a `transaction()` block runs on it
@@ -149,7 +149,7 @@ def transaction():
     first, COMMIT when the block ends, ROLLBACK when it raises. Where that cannot be (SQLite, or the session
     already in an ORM transaction of its own) the block runs in the session's transaction, and that is
     committed (or rolled back) the same way."""
-    if db.engine.dialect.name != "postgresql" or _session_in_transaction():
+    if not is_postgresql() or _session_in_transaction():
         session = db.session()
         try:
             yield

@@ -35,9 +35,6 @@ def member_filter(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
-STAFF_SCOPES = ("county_admin", "township_admin", "branch_secretary")  # the roles whose scope is a place
-
-
 def township_filter(principal: Principal) -> ColumnElement[bool]:
     """A WHERE clause limiting Township rows to the principal's scope."""
     return township_filter_of(principal.staff_role, principal.scope_id)

@@ -172,20 +172,16 @@ def _rows(where, limit: int | None = None) -> list:
     return list(db.session.execute(stmt))
 
 
-def _postgres() -> bool:
-    return is_postgresql()
-
-
 def _clock() -> datetime:
     """The database's wall clock on PostgreSQL (compared with xact_start), else ours."""
-    if _postgres():
+    if is_postgresql():
         return db.session.scalar(text("SELECT clock_timestamp()"))
     return utcnow()
 
 
 def _expire_gaps(clock: datetime) -> None:
     cutoff = clock - GAP_GRACE
-    if _postgres():
+    if is_postgresql():
         oldest = db.session.scalar(text(
             "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database() "
             "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL"))

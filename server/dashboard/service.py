@@ -197,7 +197,7 @@ def township_and_rollup_state(principal: Principal, township_id: int) -> tuple:
     """(the township (id, name) if in the caller's scope, else NotFound; the roll-up's state): one statement, on
     PostgreSQL sent on the driver connection in autocommit (a cached township view writes only its audit entry
     after it, server/common/driversql.py)."""
-    if not is_postgresql() or principal.staff_role not in scope.STAFF_SCOPES:
+    if not is_postgresql():
         return township_and_state(principal, township_id, rollup.state_columns())
     row = _township_and_rollup_state(principal.staff_role).first(township_id=township_id, scope_id=principal.scope_id)
     if row is None:
@@ -227,7 +227,7 @@ def audit_township_read(town_id: int, month: str, listed: list[int]) -> None:
     values = audit.entry_values("dashboard.township_viewed", "township", town_id,
                                 {"month": month, "members": listed}, township_id=town_id)
     if not is_postgresql():
-        audit.insert_entry("dashboard.township_viewed", "township", town_id, {"month": month, "members": listed})
+        audit.insert_entry(values)
         db.session.commit()
         return
     if db.session.registry.has():

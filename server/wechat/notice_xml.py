@@ -1,7 +1,7 @@
 """The payment notice's XML, read once and checked as it is read (docs/limits.md).
 
 The notice endpoint is open to anyone. A real notice is one flat <xml> element of about thirty short text
-fields, so anything larger than NOTICE_MAX_BYTES, nested deeper than NOTICE_MAX_DEPTH (a field holding
+fields, so anything larger than NOTICE_MAX_BYTES, nested deeper than <xml> and its fields (a field holding
 elements), carrying a DTD or entity (defusedxml), attributes or the same field twice is refused as not a
 notice. What passes is handed on as a dict of its fields, text stripped and empty fields None, as wechatpy's
 own parser (xmltodict) would give them, so the signature is checked by wechatpy over the same values without
@@ -16,7 +16,6 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 NOTICE_MAX_BYTES = 16 * 1024
-NOTICE_MAX_DEPTH = 2  # <xml> and its fields
 
 
 class NoticeShapeInvalid(Exception):
