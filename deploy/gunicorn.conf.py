@@ -1,4 +1,5 @@
 """gunicorn settings for one application host (behind nginx)."""
+import gc
 import multiprocessing
 import os
 
@@ -15,8 +16,18 @@ keepalive = 5
 preload_app = True
 max_requests = 2000
 max_requests_jitter = 200
+
+
+def pre_fork(server, worker):
+    """Move the preloaded app's objects (about 2×10⁵: modules, mappers, schemas, compiled statements) out of the
+    cyclic garbage collector's reach before each worker is forked. A worker's full collection otherwise walked
+    all of them, 110 ms with the worker's request waiting, and wrote to the pages it walked, unsharing them
+    (gc.freeze, as Python's documentation advises for a preforking server; docs/performance.md)."""
+    gc.freeze()
+
 # Logs go to journald through stdout/stderr; the access log never carries tokens (they are headers).
-accesslog = "-"
+# GUNICORN_ACCESS_LOG= (empty) turns it off (the benches: bench/load.py).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 access_log_format = '%({x-forwarded-for}i)s %(m)s %(U)s %(s)s %(B)s %(M)sms'
 # Request limits above nginx's (large_client_header_buffers 4 4k: a request line or header line of at most 4 KB,
