@@ -9,6 +9,7 @@ Codes are issued in 30-second steps, each valid until the end of the next step (
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import time
@@ -28,8 +29,13 @@ def clock() -> float:
 
 
 def _key() -> bytes:
-    secret = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret, b"checkin-code-v1", hashlib.sha256).digest()
+    return _derived_key(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=8)
+def _derived_key(secret: str) -> bytes:
+    """The code key for an app's SECRET_KEY, derived once (every check-in verifies a code)."""
+    return hmac.new(secret.encode(), b"checkin-code-v1", hashlib.sha256).digest()
 
 
 def _b36(n: int) -> str:
