@@ -233,7 +233,7 @@ def _give_back(held) -> None:
     """An idle driver connection back to its pool, out of autocommit (invalidated if that fails)."""
     try:
         held.driver_connection.autocommit = False
-    except Exception:  # noqa: BLE001 - a connection that cannot even be reset is never pooled again
+    except db.engine.dialect.loaded_dbapi.Error:  # a connection that cannot even be reset is never pooled again
         held.invalidate()
         return
     held.close()
@@ -248,6 +248,7 @@ class _Kept:
 
 
 _KEPT = _Kept()
+_ORPHANED: list = []  # connections a forked child inherited: referenced for ever, so never closed from the child
 _DISPOSE_WATCHED: weakref.WeakSet = weakref.WeakSet()  # engines whose disposal closes the kept connection
 
 
@@ -270,7 +271,9 @@ def _take_kept(engine):
     if held is None or threading.current_thread() is not threading.main_thread():
         return None
     _KEPT.held = _KEPT.engine = None
-    if _KEPT.until > time.monotonic() and held.is_valid and engine.pool is held._pool:
+    if not held.is_valid:
+        return None
+    if _KEPT.until > time.monotonic() and engine.pool is held._pool:
         return held
     _give_back(held)  # its pool recycles it when older than pool_recycle
     return None
@@ -286,11 +289,10 @@ def _forget_kept(engine) -> None:
 def _orphan_kept_in_child() -> None:
     """A forked child never uses nor closes its parent's connection (closing would end the parent's session)."""
     if _KEPT.held is not None:
-        _ORPHANED.append(_KEPT.held)  # never collected, so never closed from here
+        _ORPHANED.append(_KEPT.held)
     _KEPT.held = _KEPT.engine = None
 
 
-_ORPHANED: list = []
 os.register_at_fork(after_in_child=_orphan_kept_in_child)
 
 
