@@ -39,7 +39,8 @@ def _seed(app) -> dict:
         month_end = now.replace(day=monthrange(now.year, now.month)[1])
         members = [make_member(mobile, village_branch=village, name=name, paid_through="2026-10")
                    for name in ("王建国", "李春梅", "赵秀英")]
-        _certificate(members[0], "JS-2025-001", now - timedelta(days=3))
+        # Ended last month: expired, and not among this month's 年审 (which counts the whole month, lapsed or not).
+        _certificate(members[0], "JS-2025-001", now.replace(day=1) - timedelta(days=3))
         _certificate(members[1], "JS-2025-002", month_end)
         _certificate(members[2], "JS-2025-003", month_end + timedelta(days=90))
         db.session.add(StaffUser(username="jinshan", password_hash=generate_password_hash("demo-township-2026"),
