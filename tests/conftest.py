@@ -79,7 +79,17 @@ def _schema():
 def _empty_database(tables: list[str]) -> None:
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            # Rows are deleted from the tables a test wrote to, with triggers (the append-only guards, the foreign
+            # keys) off for this transaction, and the sequences it drew from restarted: a TRUNCATE of every table
+            # cost 85 ms a test (new files for each table and index), this 10 ms.
+            dirty = set(conn.scalars(sa.text(" UNION ALL ".join(
+                f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables))))
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))  # past the append-only triggers
+            for table in (t for t in tables if t in dirty):
+                conn.execute(sa.text(f'DELETE FROM "{table}"'))
+            conn.execute(sa.text(
+                "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
+                "FROM pg_sequences WHERE last_value IS NOT NULL"))
         else:
             for table in tables:
                 conn.execute(sa.text(f'DELETE FROM "{table}"'))

@@ -1,4 +1,8 @@
 """The platform every feature stands on: errors, health, OpenAPI, configuration safety."""
+import json
+import re
+import urllib.request
+
 import pytest
 
 from server.config import UnsafeConfiguration, load_config
@@ -20,6 +24,24 @@ def test_openapi_document_is_served(client):
     resp = client.get("/api/openapi.json")
     assert resp.status_code == 200
     assert resp.get_json()["openapi"].startswith("3.")
+
+
+def test_openapi_document_describes_every_api_route_even_when_first_read_concurrently(app, live_server):
+    """The views are described on the document's first read (DocumentedApi.spec): eight readers racing for the
+    first read of a fresh app all get the same, whole document, one path per /api/v1 route."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def read() -> dict:
+        with urllib.request.urlopen(f"{live_server}/api/openapi.json") as resp:
+            return json.load(resp)
+
+    with ThreadPoolExecutor(8) as pool:
+        documents = list(pool.map(lambda _: read(), range(8)))
+    assert all(d == documents[0] for d in documents)
+    routes = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/")}
+    assert len(routes) > 80 and routes == {p for p in documents[0]["paths"] if p.startswith("/api/v1/")}
+    assert len(documents[0]["tags"]) == len({t["name"] for t in documents[0]["tags"]})
 
 
 def test_swagger_ui_is_served_locally(client):
