@@ -9,6 +9,7 @@ from sqlalchemy import Text, cast, func, select
 
 from server.common.timeutil import isoformat, local
 from server.core.members import Member
+from server.core.orgs import Township
 from server.core.outbox import OutboxChange
 from server.core.scope import county_townships
 from server.extensions import db
@@ -20,10 +21,14 @@ DIGEST_TYPES = ("checkin.created", "dues.paid", "dues.refunded")
 
 
 def scoped(query, key: SyncKey):
-    """Limit an outbox query to the key's township (a county key: its county's townships)."""
+    """Limit an outbox query to the key's township (a county key: its county's townships).
+
+    A county key's townships are read first and named as a list: against `IN (subquery)` PostgreSQL guesses
+    the join selective and reads a page of the feed with two parallel workers, 11 ms instead of 1."""
     if key.township_id is not None:
         return query.where(OutboxChange.township_id == key.township_id)
-    return query.where(OutboxChange.township_id.in_(county_townships(key.county_id)))
+    towns = db.session.scalars(select(Township.id).where(Township.county_id == key.county_id)).all()
+    return query.where(OutboxChange.township_id.in_(towns))
 
 
 def change_out(change: OutboxChange) -> dict:

@@ -1,11 +1,14 @@
 """A county level above the townships: a province deployment is data. Township names are unique within their
 county; a county admin and a county sync key see their county only; a one-county deployment never names it."""
+import json
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from server.core.orgs import County, Township, default_county
+from server.core.outbox import OutboxChange
 from server.extensions import db
-from server.sync.feed import digest
+from server.sync.feed import changes_page_json, digest
 from server.sync.service import create_key
 from tests.factories import bearer, make_branch, make_member, staff_token
 
@@ -78,3 +81,16 @@ def test_a_county_key_must_name_its_county_once_there_are_several(runner, ctx):
     _second_county()
     result = runner.invoke(args=["sync", "create-key", "--county"])
     assert result.exit_code != 0 and "多个县" in result.output
+
+
+def test_a_county_sync_key_reads_the_changes_of_its_county_only(ctx):
+    home = default_county()
+    db.session.commit()
+    key, _ = create_key(None)
+    mine = [_township(home, name).id for name in ("金山镇", "城关镇")]
+    theirs = _township(_second_county(), "桃园镇").id
+    for township_id in (mine[0], theirs, mine[1], theirs):
+        db.session.add(OutboxChange(type="report.created", member_id=None, township_id=township_id, data={}))
+    db.session.commit()
+    page = json.loads(changes_page_json(key, 0, 10))
+    assert [c["township_id"] for c in page["changes"]] == mine and page["more"] is False
