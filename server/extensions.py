@@ -47,8 +47,6 @@ class DocumentedApi(Api):
     test pays, while the document is read by /api/docs alone. The document is the same."""
 
     ERROR_SCHEMA = ErrorOut
-    _spec = None
-    _undocumented: list = []
     _documenting = threading.RLock()
 
     @property
@@ -61,7 +59,7 @@ class DocumentedApi(Api):
         return self._spec
 
     @spec.setter
-    def spec(self, value):
+    def spec(self, value):  # Api.__init__ and init_app set it: a new document, nothing yet to describe
         self._spec, self._undocumented = value, []
 
     def register_blueprint(self, blp, *, parameters=None, **options):

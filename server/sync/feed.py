@@ -9,9 +9,8 @@ from sqlalchemy import Text, cast, func, select
 
 from server.common.timeutil import isoformat, local
 from server.core.members import Member
-from server.core.orgs import Township
 from server.core.outbox import OutboxChange
-from server.core.scope import county_townships
+from server.core.scope import county_township_list, county_townships
 from server.extensions import db
 from server.sync import sequencer
 from server.sync.models import SyncKey
@@ -27,8 +26,7 @@ def scoped(query, key: SyncKey):
     the join selective and reads a page of the feed with two parallel workers, 11 ms instead of 1."""
     if key.township_id is not None:
         return query.where(OutboxChange.township_id == key.township_id)
-    towns = db.session.scalars(select(Township.id).where(Township.county_id == key.county_id)).all()
-    return query.where(OutboxChange.township_id.in_(towns))
+    return query.where(OutboxChange.township_id.in_(county_township_list(key.county_id)))
 
 
 def change_out(change: OutboxChange) -> dict:
